@@ -31,7 +31,9 @@ def targets(rng: np.random.Generator, output: str, loss: str) -> np.ndarray:
     return rng.normal(size=(SIZES[-1], M))
 
 
-def loss_of(params: dense.Params, X: np.ndarray, Y: np.ndarray, acts: list[str], loss: str):
+def loss_of(
+    params: dense.Params, X: np.ndarray, Y: np.ndarray, acts: list[str], loss: str
+) -> float:
     return LOSSES[loss].fn(dense.forward(params, X, acts).output, Y)
 
 
