@@ -1,0 +1,248 @@
+"""Perceptron Decision Boundary: weights and bias define a line; the learning rule moves it.
+
+State (plain JSON, drawn by ``static/sketches/perceptron-decision-boundary.js``)::
+
+    params   current control values (preset, seed, n_points, bias, lr, max_epochs, ...)
+    X        [[x1...], [x2...]]  points as columns, shape (2, m)
+    y        [+1/-1, ...]        labels, shape (m,)
+    custom   True once points were added or cleared by hand
+    w, b     weight vector (2,) and bias
+    z        w^T x + b per point; pred: sign(z); wrong: indices of misclassified points
+    accuracy fraction correct; n_correct
+    learn    {"epoch", "index", "updates", "total_updates", "status", "budget"}
+             status: "idle" | "converged" | "gave_up"
+    last     the last update with its numbers (i, x, y, lr, w_old, b_old, w_new, b_new) or None
+    message  one sentence for the reader
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import perceptron as pc
+from sims._contract import Control, SimMeta, defaults
+
+META = SimMeta(
+    slug="perceptron-decision-boundary",
+    title="Perceptron Decision Boundary",
+    description=(
+        "Drag the weight vector and bias of a perceptron and watch its decision boundary move; "
+        "run Rosenblatt's learning rule step by step on a separable dataset and on XOR."
+    ),
+    bloom="Understand",
+    objectives=[
+        "Visualize how perceptron weights and bias define a linear decision boundary",
+        "Explain why the weight vector is perpendicular to the boundary and how the bias shifts it",
+        "Trace the perceptron update rule w ← w + η·y·x, b ← b + η·y with actual numbers",
+        "Recognise that XOR is not linearly separable, so a single perceptron cannot learn it",
+    ],
+    draw_height=500,
+    control_height=200,
+    subjects=["Perceptron", "Neuron Model", "Linear classifier", "Decision boundary"],
+    lesson_notes=[
+        "Drag the tip of the black arrow (the weight vector **w**): the boundary w·x + b = 0 "
+        "turns with it and always stays perpendicular to it.",
+        "Move the bias slider: the boundary shifts along **w** without turning.",
+        "Press *Run Perceptron Learning* on the linearly separable preset and read each update "
+        "under the plot; accuracy reaches 100 %.",
+        "Switch to XOR and run again: after the epoch budget the sim reports that no line "
+        "separates the classes. This is why we need hidden layers.",
+        "Tick *Add Point mode*, pick a class, and click in the plot to build your own dataset.",
+    ],
+    describe=(
+        "A scatter plot of two classes of points, orange circles (+1) and blue squares (−1), "
+        "with the perceptron's decision boundary, its weight vector and the two shaded "
+        "half-planes; misclassified points are ringed."
+    ),
+)
+
+FIXED = {"n_points": 40, "max_epochs": 20}
+"""Settings that are not controls: dataset size and the epoch budget."""
+
+CONTROLS = [
+    Control(
+        "preset",
+        "select",
+        "Dataset",
+        default="separable",
+        options=[["separable", "Linearly separable"], ["xor", "XOR (not separable)"]],
+    ),
+    Control("seed", "slider", "Seed", default=7, min=0, max=99, step=1),
+    Control("bias", "slider", "Bias b", default=0.0, min=-5.0, max=5.0, step=0.05),
+    Control("lr", "slider", "Learning rate η", default=0.2, min=0.05, max=1.0, step=0.05),
+    Control("speed", "slider", "Steps / s", default=4, min=1, max=30, step=1),
+    Control("learn", "button", "Run Perceptron Learning", url=False),
+    Control("step", "button", "One step", url=False),
+    Control("reset", "button", "New random weights", url=False),
+    Control("add_mode", "checkbox", "Add Point mode", default=False),
+    Control(
+        "add_class",
+        "select",
+        "New point class",
+        default="1",
+        options=[["1", "+1 (orange ●)"], ["-1", "−1 (blue ■)"]],
+    ),
+    Control("clear", "button", "Clear points", url=False),
+]
+
+
+def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
+    """Fill in everything derived from (X, y, w, b): z, predictions, mistakes, accuracy."""
+    X = np.asarray(state["X"], dtype=float).reshape(2, -1)
+    y = np.asarray(state["y"], dtype=int)
+    w = np.asarray(state["w"], dtype=float)
+    b = float(state["b"])
+    wrong = pc.misclassified(w, b, X, y)
+    return {
+        **state,
+        "z": pc.decision(w, b, X).tolist(),
+        "pred": pc.predict(w, b, X).tolist(),
+        "wrong": np.flatnonzero(wrong).tolist(),
+        "accuracy": pc.accuracy(w, b, X, y),
+        "n_correct": int(np.sum(pc.predict(w, b, X) == y)),
+    }
+
+
+def _fresh_learning(budget: int) -> dict[str, Any]:
+    return {"epoch": 1, "index": 0, "updates": 0, "total_updates": 0, "status": "idle",
+            "budget": int(budget)}
+
+
+def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+    """Dataset and random initial weights from the seed; the bias from its slider."""
+    p = {**FIXED, **defaults(CONTROLS), **params}
+    rng = np.random.default_rng(int(p["seed"]))
+    X, y = pc.make_dataset(str(p["preset"]), int(p["n_points"]), rng)
+    w = pc.random_weights(rng)
+    state = {
+        "params": p,
+        "X": X.tolist(),
+        "y": y.tolist(),
+        "custom": False,
+        "w": w.tolist(),
+        "b": float(p["bias"]),
+        "learn": _fresh_learning(p["max_epochs"]),
+        "last": None,
+        "message": "Drag the arrow tip to change w, or press Run Perceptron Learning.",
+    }
+    return _evaluate(state)
+
+
+def set_weights(state: dict[str, Any], w: list[float]) -> dict[str, Any]:
+    """The reader dragged the weight vector: new ``w``, learning starts over."""
+    if len(w) != 2 or not all(np.isfinite(w)):
+        raise ValueError(f"w must be two finite numbers, got {w!r}")
+    return _evaluate({**state, "w": [float(v) for v in w], "last": None,
+                      "learn": _fresh_learning(state["params"]["max_epochs"]),
+                      "message": "w changed: the boundary turned to stay perpendicular to w."})
+
+
+def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """A setting changed that keeps the dataset: bias, learning rate, budget, speed, add mode."""
+    params = {**state["params"], name: value}
+    new = {**state, "params": params}
+    if name == "bias":
+        new.update(b=float(value), last=None, learn=_fresh_learning(params["max_epochs"]),
+                   message="b changed: the boundary shifted along w without turning.")
+    elif name == "max_epochs":
+        new["learn"] = {**state["learn"], "budget": int(value)}
+    return _evaluate(new)
+
+
+def new_weights(state: dict[str, Any]) -> dict[str, Any]:
+    """Draw new random weights (from the seed and the number of draws so far)."""
+    draws = int(state.get("weight_draws", 0)) + 1
+    rng = np.random.default_rng([int(state["params"]["seed"]), draws])
+    new = {**state, "weight_draws": draws, "w": pc.random_weights(rng).tolist(), "last": None,
+           "learn": _fresh_learning(state["params"]["max_epochs"]),
+           "message": "New random weights."}
+    return _evaluate(new)
+
+
+def add_point(state: dict[str, Any], x: float, y: float, label: int) -> dict[str, Any]:
+    """Add a point of class ``label`` (+1 or −1) at (x, y) in plot coordinates."""
+    lim = pc.PLOT_LIMIT
+    if int(label) not in (1, -1):
+        raise ValueError(f"a point's class is +1 or −1, not {label!r}")
+    if not (abs(x) <= lim and abs(y) <= lim):
+        raise ValueError(f"({x:.2f}, {y:.2f}) is outside the plot [−{lim:g}, {lim:g}]²")
+    X = np.asarray(state["X"], dtype=float).reshape(2, -1)
+    X = np.concatenate([X, [[float(x)], [float(y)]]], axis=1)
+    labels = [*state["y"], int(label)]
+    return _evaluate({**state, "X": X.tolist(), "y": labels, "custom": True, "last": None,
+                      "learn": _fresh_learning(state["params"]["max_epochs"]),
+                      "message": f"Added a point of class {int(label):+d}; {len(labels)} points."})
+
+
+def clear_points(state: dict[str, Any]) -> dict[str, Any]:
+    """Remove every point, to build a dataset by hand."""
+    return _evaluate({**state, "X": [[], []], "y": [], "custom": True, "last": None,
+                      "learn": _fresh_learning(state["params"]["max_epochs"]),
+                      "message": "No points: tick Add Point mode and click in the plot."})
+
+
+def restart_learning(state: dict[str, Any]) -> dict[str, Any]:
+    """Start the algorithm over from the current weights (epoch 1, no updates yet)."""
+    return _evaluate({**state, "learn": _fresh_learning(state["params"]["max_epochs"]),
+                      "last": None, "message": "Learning restarted from the current weights."})
+
+
+def learn_step(state: dict[str, Any]) -> dict[str, Any]:
+    """Advance the perceptron algorithm to its next update (or to its end).
+
+    Points are visited in order 0..m−1 each epoch; the first misclassified one gets the update
+    w ← w + η·y·x, b ← b + η·y. An epoch with no update means every point is classified
+    correctly (converged). When the epoch budget runs out first, the data may not be
+    linearly separable; for the XOR preset it certainly is not.
+    """
+    learn = dict(state["learn"])
+    if learn["status"] != "idle":
+        return state
+    X = np.asarray(state["X"], dtype=float).reshape(2, -1)
+    y = np.asarray(state["y"], dtype=int)
+    w = np.asarray(state["w"], dtype=float)
+    b = float(state["b"])
+    lr = float(state["params"]["lr"])
+    while True:
+        i = pc.next_misclassified(w, b, X, y, learn["index"])
+        if i is not None:
+            w_new, b_new = pc.update(w, b, X[:, i], int(y[i]), lr)
+            learn.update(index=i + 1, updates=learn["updates"] + 1,
+                         total_updates=learn["total_updates"] + 1)
+            last = {"i": i, "x": X[:, i].tolist(), "y": int(y[i]), "lr": lr,
+                    "w_old": w.tolist(), "b_old": b, "w_new": w_new.tolist(), "b_new": b_new,
+                    "epoch": learn["epoch"]}
+            return _evaluate({**state, "w": w_new.tolist(), "b": b_new, "learn": learn,
+                              "last": last, "message": f"Epoch {learn['epoch']}: point {i} "
+                              "was misclassified, so the rule moved the boundary."})
+        # end of an epoch
+        if learn["updates"] == 0:
+            learn["status"] = "converged"
+            message = (f"Converged in epoch {learn['epoch']}: every point is on its side. "
+                       f"{learn['total_updates']} updates in all.")
+            return _evaluate({**state, "learn": learn, "message": message})
+        if learn["epoch"] >= learn["budget"]:
+            learn["status"] = "gave_up"
+            n_wrong = int(np.sum(pc.misclassified(w, b, X, y)))
+            if state["params"]["preset"] == "xor" and not state["custom"]:
+                message = (f"XOR is not linearly separable: after {learn['budget']} epochs "
+                           f"{n_wrong} of {y.size} points are still misclassified. No single "
+                           "line can separate XOR; it takes a hidden layer.")
+            else:
+                message = (f"Stopped after {learn['budget']} epochs with {n_wrong} points "
+                           "misclassified: these points may not be linearly separable.")
+            return _evaluate({**state, "learn": learn, "message": message})
+        learn.update(epoch=learn["epoch"] + 1, index=0, updates=0)
+
+
+ACTIONS = {
+    "set_weights": set_weights,
+    "set_param": set_param,
+    "new_weights": new_weights,
+    "add_point": add_point,
+    "clear_points": clear_points,
+    "restart_learning": restart_learning,
+    "learn_step": learn_step,
+}

@@ -1,0 +1,342 @@
+// Perceptron Decision Boundary: draws the state of sims/perceptron.py. No math beyond
+// mapping plot coordinates to pixels; every number shown comes from the engine's state.
+(function () {
+  'use strict';
+  const ms = window.microsim;
+  const LIM = 3; // plot range [-LIM, LIM]^2, as engine.perceptron.PLOT_LIMIT
+  const ORANGE = [230, 97, 0];
+  const BLUE = [26, 95, 180];
+  const f2 = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2).replace('-', '−');
+  const vec = (v) => `(${f2(v[0])}, ${f2(v[1])})`;
+  const sgn = (y) => (y > 0 ? '+1' : '−1');
+
+  let layout = null;
+  let dragW = null; // weight vector being dragged (preview until the engine answers)
+  let sending = false;
+  let pendingW = null;
+
+  // ------------------------------------------------------------------ layout
+  function infoLines(s, wide) {
+    const lines = [];
+    const acc = `Accuracy ${s.n_correct}/${s.y.length} = ${(100 * s.accuracy).toFixed(1)} %`;
+    lines.push({ text: acc, size: 20, bold: true });
+    lines.push({ text: `w = ${vec(s.w)}   b = ${f2(s.b)}   η = ${s.params.lr}`, size: 16 });
+    const L = s.learn;
+    lines.push({ text: `Epoch ${L.epoch} of ${L.budget} · ${L.total_updates} updates`, size: 16 });
+    lines.push({ text: 'Update rule (misclassified x):  w ← w + η·y·x,  b ← b + η·y', size: 16, color: [60, 60, 60] });
+    if (s.last) {
+      const u = s.last;
+      lines.push({ text: `point ${u.i}: x = ${vec(u.x)}, y = ${sgn(u.y)}`, size: 16 });
+      lines.push({ text: `w ← ${vec(u.w_old)} + ${u.lr}·(${sgn(u.y)})·${vec(u.x)} = ${vec(u.w_new)}`, size: 16, mono: true });
+      lines.push({ text: `b ← ${f2(u.b_old)} + ${u.lr}·(${sgn(u.y)}) = ${f2(u.b_new)}`, size: 16, mono: true });
+    }
+    const alert = s.learn.status === 'gave_up';
+    lines.push({ text: s.message, size: 16, bold: alert, color: alert ? [150, 0, 0] : [30, 30, 30] });
+    return lines;
+  }
+
+  function measure(p, lines, width) {
+    let h = 0;
+    for (const line of lines) {
+      p.textSize(line.size);
+      const n = wrap(p, line.text, width).length;
+      h += n * line.size * 1.3;
+    }
+    return h + 8;
+  }
+
+  function wrap(p, text, width) {
+    const words = String(text).split(' ');
+    const out = [];
+    let cur = '';
+    for (const word of words) {
+      const next = cur ? `${cur} ${word}` : word;
+      if (p.textWidth(next) > width && cur) {
+        out.push(cur);
+        cur = word;
+      } else cur = next;
+    }
+    if (cur) out.push(cur);
+    return out;
+  }
+
+  function computeLayout(p, s) {
+    const pad = 10;
+    const W = p.width;
+    const H = p.height;
+    const wide = W >= 700;
+    if (wide) {
+      const size = Math.max(160, Math.min(H - 2 * pad, W * 0.55));
+      const infoX = pad + size + 2 * pad;
+      return { wide, pad, plot: { x: pad, y: (H - size) / 2, s: size }, info: { x: infoX, y: pad, w: W - infoX - pad } };
+    }
+    const infoW = W - 2 * pad;
+    const infoH = measure(p, infoLines(s, false), infoW);
+    const size = Math.max(140, Math.min(W - 2 * pad, H - infoH - 2 * pad));
+    return { wide, pad, plot: { x: (W - size) / 2, y: pad, s: size }, info: { x: pad, y: pad + size + 6, w: infoW } };
+  }
+
+  const toPx = (pl, x, y) => [pl.x + ((x + LIM) / (2 * LIM)) * pl.s, pl.y + ((LIM - y) / (2 * LIM)) * pl.s];
+  const toData = (pl, px, py) => [((px - pl.x) / pl.s) * 2 * LIM - LIM, LIM - ((py - pl.y) / pl.s) * 2 * LIM];
+
+  // ------------------------------------------------------------------ drawing
+  function drawPlot(p, s, pl) {
+    const ctx = p.drawingContext;
+    const w = dragW || s.w;
+    const b = s.b;
+    p.push();
+    p.fill(255);
+    p.stroke(192);
+    p.rect(pl.x, pl.y, pl.s, pl.s);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(pl.x, pl.y, pl.s, pl.s);
+    ctx.clip();
+
+    // half-planes: class +1 where w·x + b >= 0 (orange), class −1 elsewhere (blue)
+    const norm = Math.hypot(w[0], w[1]);
+    p.noStroke();
+    if (norm < 1e-9) {
+      p.fill(...(b >= 0 ? ORANGE : BLUE), 40);
+      p.rect(pl.x, pl.y, pl.s, pl.s);
+    } else {
+      const n = [w[0] / norm, w[1] / norm];
+      const d = [-n[1], n[0]];
+      const p0 = [(-b * w[0]) / (norm * norm), (-b * w[1]) / (norm * norm)];
+      const far = 100;
+      for (const [side, col] of [[1, ORANGE], [-1, BLUE]]) {
+        const corners = [
+          [p0[0] + far * d[0], p0[1] + far * d[1]],
+          [p0[0] - far * d[0], p0[1] - far * d[1]],
+          [p0[0] - far * d[0] + side * far * n[0], p0[1] - far * d[1] + side * far * n[1]],
+          [p0[0] + far * d[0] + side * far * n[0], p0[1] + far * d[1] + side * far * n[1]],
+        ];
+        p.fill(...col, 38);
+        p.beginShape();
+        for (const c of corners) p.vertex(...toPx(pl, c[0], c[1]));
+        p.endShape(p.CLOSE);
+      }
+      // axis of w through the origin (dashed) and the boundary w·x + b = 0 (solid)
+      ctx.setLineDash([5, 5]);
+      p.stroke(90);
+      p.strokeWeight(1);
+      p.line(...toPx(pl, -far * n[0], -far * n[1]), ...toPx(pl, far * n[0], far * n[1]));
+      ctx.setLineDash([]);
+      p.stroke(20);
+      p.strokeWeight(3);
+      p.line(...toPx(pl, p0[0] - far * d[0], p0[1] - far * d[1]), ...toPx(pl, p0[0] + far * d[0], p0[1] + far * d[1]));
+      // right-angle marker where the w axis meets the boundary
+      const m = 0.18;
+      p.strokeWeight(1.5);
+      p.noFill();
+      p.beginShape();
+      p.vertex(...toPx(pl, p0[0] + m * d[0], p0[1] + m * d[1]));
+      p.vertex(...toPx(pl, p0[0] + m * d[0] - m * n[0], p0[1] + m * d[1] - m * n[1]));
+      p.vertex(...toPx(pl, p0[0] - m * n[0], p0[1] - m * n[1]));
+      p.endShape();
+    }
+
+    // axes
+    p.stroke(170);
+    p.strokeWeight(1);
+    p.line(...toPx(pl, -LIM, 0), ...toPx(pl, LIM, 0));
+    p.line(...toPx(pl, 0, -LIM), ...toPx(pl, 0, LIM));
+
+    // points: +1 orange circles, −1 blue squares; misclassified ringed in black
+    const X = s.X;
+    const wrong = new Set(s.wrong);
+    const r = Math.max(5, pl.s / 60);
+    for (let i = 0; i < s.y.length; i++) {
+      const [px, py] = toPx(pl, X[0][i], X[1][i]);
+      if (wrong.has(i)) {
+        p.noFill();
+        p.stroke(0);
+        p.strokeWeight(2.5);
+        p.circle(px, py, 2 * r + 10);
+      }
+      p.stroke(255);
+      p.strokeWeight(1.5);
+      if (s.y[i] > 0) {
+        p.fill(...ORANGE);
+        p.circle(px, py, 2 * r);
+      } else {
+        p.fill(...BLUE);
+        p.rect(px - r, py - r, 2 * r, 2 * r);
+      }
+    }
+    if (s.last && !dragW) {
+      const [px, py] = toPx(pl, s.last.x[0], s.last.x[1]);
+      p.noFill();
+      p.stroke(240, 200, 0);
+      p.strokeWeight(4);
+      p.circle(px, py, 2 * r + 20);
+    }
+
+    // the weight vector from the origin; its tip is the drag handle
+    const [ox, oy] = toPx(pl, 0, 0);
+    const [tx, ty] = toPx(pl, w[0], w[1]);
+    p.stroke(0);
+    p.strokeWeight(3);
+    p.line(ox, oy, tx, ty);
+    const ang = Math.atan2(ty - oy, tx - ox);
+    p.fill(0);
+    p.noStroke();
+    p.triangle(tx, ty, tx - 14 * Math.cos(ang - 0.4), ty - 14 * Math.sin(ang - 0.4), tx - 14 * Math.cos(ang + 0.4), ty - 14 * Math.sin(ang + 0.4));
+    p.fill(255, 255, 255, 200);
+    p.stroke(0);
+    p.strokeWeight(1.5);
+    p.circle(tx, ty, 16);
+    p.noStroke();
+    p.fill(0);
+    p.textSize(18);
+    p.textStyle(p.BOLD);
+    p.text('w', tx + 10, ty - 8);
+    p.textStyle(p.NORMAL);
+    ctx.restore();
+
+    // legend under the plot's top edge
+    p.textSize(16);
+    p.noStroke();
+    p.fill(60);
+    p.textAlign(p.LEFT, p.TOP);
+    p.text(ms.controls.add_mode.value ? 'Add Point mode: click to add' : 'Drag the w handle', pl.x + 6, pl.y + 4);
+    p.pop();
+  }
+
+  function drawInfo(p, s, box) {
+    let y = box.y;
+    p.push();
+    p.noStroke();
+    p.textAlign(p.LEFT, p.TOP);
+    for (const line of infoLines(s, layout.wide)) {
+      p.textSize(line.size);
+      p.textStyle(line.bold ? p.BOLD : p.NORMAL);
+      p.textFont(line.mono ? 'monospace' : 'sans-serif');
+      p.fill(...(line.color || [20, 20, 20]));
+      for (const part of wrap(p, line.text, box.w)) {
+        p.text(part, box.x, y);
+        y += line.size * 1.3;
+      }
+    }
+    p.pop();
+  }
+
+  // ------------------------------------------------------------------ interaction
+  function sendWeights(w) {
+    pendingW = w;
+    if (sending) return;
+    sending = true;
+    (async () => {
+      while (pendingW) {
+        const next = pendingW;
+        pendingW = null;
+        await ms.act('set_weights', { w: next });
+      }
+      sending = false;
+      if (!dragging) dragW = null;
+      p5i.redraw();
+    })();
+  }
+
+  let dragging = false;
+  const learning = ms.animation({
+    step: async () => {
+      const s = await ms.act('learn_step');
+      return Boolean(s) && s.learn.status === 'idle';
+    },
+    interval: () => 1000 / ms.controls.speed.value,
+    onStop: () => setLearnButton(false),
+  });
+  function setLearnButton(on) {
+    const el = ms.controls.learn.el;
+    el.textContent = on ? 'Pause learning' : 'Run Perceptron Learning';
+    el.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+
+  ms.onControl(async (name, value) => {
+    if (name === 'learn') {
+      if (learning.running) return learning.stop();
+      if (ms.state.learn.status !== 'idle') await ms.act('restart_learning');
+      setLearnButton(true);
+      learning.start();
+    } else if (name === 'step') {
+      learning.stop();
+      if (ms.state.learn.status !== 'idle') await ms.act('restart_learning');
+      await ms.act('learn_step');
+    } else if (name === 'reset') {
+      learning.stop();
+      await ms.act('new_weights');
+    } else if (name === 'clear') {
+      learning.stop();
+      await ms.act('clear_points');
+    } else if (name === 'preset' || name === 'seed') {
+      learning.stop();
+      await ms.reinit();
+    } else {
+      if (name === 'bias') learning.stop();
+      await ms.act('set_param', { name, value: name === 'add_class' ? Number(value) : value });
+    }
+  });
+  ms.onState((s) => ms.setControl('bias', Math.max(-5, Math.min(5, s.b))));
+
+  const p5i = ms.sketch({
+    setup(p) {
+      ms.region.tabIndex = 0;
+      ms.region.setAttribute('aria-label', `${ms.config.describe} Arrow keys turn (left/right) and lengthen (up/down) w.`);
+      ms.region.addEventListener('keydown', (e) => {
+        const w = ms.state.w;
+        const len = Math.hypot(w[0], w[1]);
+        let ang = Math.atan2(w[1], w[0]);
+        let L = len;
+        if (e.key === 'ArrowLeft') ang += Math.PI / 36;
+        else if (e.key === 'ArrowRight') ang -= Math.PI / 36;
+        else if (e.key === 'ArrowUp') L = Math.min(4, len + 0.1);
+        else if (e.key === 'ArrowDown') L = Math.max(0.1, len - 0.1);
+        else return;
+        e.preventDefault();
+        learning.stop();
+        sendWeights([L * Math.cos(ang), L * Math.sin(ang)]);
+      });
+    },
+    draw(p) {
+      const s = ms.state;
+      p.background(240, 248, 255);
+      layout = computeLayout(p, s);
+      drawPlot(p, s, layout.plot);
+      drawInfo(p, s, layout.info);
+    },
+  });
+
+  const inPlot = (p, pl) => p.mouseX >= pl.x && p.mouseX <= pl.x + pl.s && p.mouseY >= pl.y && p.mouseY <= pl.y + pl.s;
+  p5i.mousePressed = () => {
+    if (!layout || !inPlot(p5i, layout.plot)) return;
+    const pl = layout.plot;
+    if (ms.controls.add_mode.value) {
+      const [x, y] = toData(pl, p5i.mouseX, p5i.mouseY);
+      learning.stop();
+      ms.act('add_point', { x, y, label: Number(ms.controls.add_class.value) });
+      return false;
+    }
+    const [tx, ty] = toPx(pl, ms.state.w[0], ms.state.w[1]);
+    if (Math.hypot(p5i.mouseX - tx, p5i.mouseY - ty) < 22) {
+      dragging = true;
+      learning.stop();
+      return false;
+    }
+  };
+  p5i.mouseDragged = () => {
+    if (!dragging) return;
+    const pl = layout.plot;
+    const clamp = (v) => Math.max(-LIM, Math.min(LIM, v));
+    const [x, y] = toData(pl, p5i.mouseX, p5i.mouseY);
+    dragW = [clamp(x), clamp(y)];
+    p5i.redraw();
+    sendWeights(dragW);
+    return false;
+  };
+  p5i.mouseReleased = () => {
+    if (!dragging) return;
+    dragging = false;
+    if (!sending) { dragW = null; p5i.redraw(); }
+  };
+})();
