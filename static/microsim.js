@@ -395,6 +395,8 @@
     set state(next) { setState(next); },
     get ready() { return ready; },
     get visible() { return isVisible(); },
+    /** The Pyodide instance, for tests (e.g. the engine parity suite); sims use call(). */
+    get pyodide() { return pyodide; },
     controls,
     urlParams,
     params,

@@ -14,7 +14,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "site"
+SITE = Path(os.environ.get("MICROSIM_SITE") or ROOT / "site")
+"""The built site under test: $MICROSIM_SITE, else site/ (``make test`` builds it)."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -97,6 +98,84 @@ def state(page) -> dict:
     return page.evaluate("() => window.microsim.state")
 
 
-def python(page, code: str):
-    """Not available: sims call the engine only through microsim.call. Kept out on purpose."""
-    raise NotImplementedError
+def browser_call(page, path: str, args: dict) -> dict:
+    """Run ``microsim.call(path, args)`` in the page (in Pyodide) and return its JSON result."""
+    return page.evaluate("([p, a]) => window.microsim.call(p, a)", [path, args])
+
+
+def cpython_call(path: str, args: dict) -> dict:
+    """The same call in this CPython, through the same bridge function the page uses."""
+    import json
+
+    from sims._bridge import call
+
+    out = json.loads(call(path, json.dumps(args)))
+    if "error" in out:
+        raise AssertionError(f"{path} raised in CPython: {out['type']}: {out['error']}")
+    return out["ok"]
+
+
+def assert_close(actual, expected, *, path: str = "state", tol: float = 1e-9) -> None:
+    """Deep comparison of JSON data; numbers within ``tol`` (absolute and relative).
+
+    The failure names the first differing path and both values.
+    """
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{path}: {actual!r} is not an object"
+        assert sorted(actual) == sorted(expected), (
+            f"{path}: keys differ: {sorted(actual)} vs {sorted(expected)}"
+        )
+        for key in expected:
+            assert_close(actual[key], expected[key], path=f"{path}.{key}", tol=tol)
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), (
+            f"{path}: {actual!r} vs {expected!r}"
+        )
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_close(a, e, path=f"{path}[{i}]", tol=tol)
+    elif isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        assert actual == expected, f"{path}: browser {actual!r} != CPython {expected!r}"
+    elif isinstance(expected, (int, float)):
+        assert isinstance(actual, (int, float)) and not isinstance(actual, bool), (
+            f"{path}: {actual!r} is not a number"
+        )
+        assert abs(actual - expected) <= tol * max(1.0, abs(expected)), (
+            f"{path}: browser {actual!r} != CPython {expected!r} (tol {tol})"
+        )
+    else:
+        raise AssertionError(f"{path}: unexpected JSON value {expected!r}")
+
+
+def assert_parity(page, path: str, args: dict, tol: float = 1e-9) -> dict:
+    """The action gives the same result in Pyodide (in the page) as in CPython; returns it."""
+    in_browser = browser_call(page, path, args)
+    in_cpython = cpython_call(path, args)
+    assert_close(in_browser, in_cpython, path=path, tol=tol)
+    return in_browser
+
+
+def set_control(page, name: str, value) -> None:
+    """Set a declared control as a user would (input/change events); buttons are clicked."""
+    page.evaluate(
+        """([name, value]) => {
+            const el = document.querySelector(`[data-control="${name}"]`);
+            if (el.tagName === 'BUTTON') { el.click(); return; }
+            if (el.type === 'checkbox') el.checked = Boolean(value); else el.value = String(value);
+            el.dispatchEvent(new Event('input', {bubbles: true}));
+            el.dispatchEvent(new Event('change', {bubbles: true}));
+        }""",
+        [name, value],
+    )
+
+
+def snapshot(page) -> str:
+    """The state serialised by the page itself, to detect a change with wait_state_change."""
+    return page.evaluate("() => JSON.stringify(window.microsim.state)")
+
+
+def wait_state_change(page, before: str, timeout: int = 10_000) -> dict:
+    """Wait until the state's serialisation differs from ``before`` (a :func:`snapshot`)."""
+    page.wait_for_function(
+        "(before) => JSON.stringify(window.microsim.state) !== before", arg=before, timeout=timeout
+    )
+    return state(page)
