@@ -273,10 +273,14 @@ class Sim:
     state: dict[str, Any]
 
 
-def collect_sims() -> list[Sim]:
-    """Every sim in ``sims/`` with its initial state computed in CPython from its defaults."""
+def collect_sims(only: list[str] | None = None) -> list[Sim]:
+    """Every sim in ``sims/`` (or those in ``only``) with its initial state computed in CPython."""
     found = []
-    for name, module in sims.discover().items():
+    try:
+        discovered = sims.discover(only)
+    except (LookupError, TypeError) as exc:
+        raise BuildError(str(exc)) from exc
+    for name, module in discovered.items():
         state = to_jsonable(module.initial_state(defaults(module.CONTROLS)))
         found.append(Sim(name, module.META, list(module.CONTROLS), state))
     slugs = [s.meta.slug for s in found]
@@ -442,7 +446,7 @@ def render_site(site: Path, found: list[Sim], *, mode: str, engine_wheel: Path) 
 
 
 def build(*, out: Path, mode: str = "self", pyodide_dir: Path | None = None,
-          cache_dir: Path | None = None) -> list[Sim]:
+          cache_dir: Path | None = None, only: list[str] | None = None) -> list[Sim]:
     """Run every step of the build into ``out`` (replaced). Returns the sims built."""
     log(f"1. Runtime: Pyodide {PYODIDE_VERSION}, p5.js {P5_VERSION}")
     runtime = find_runtime(pyodide_dir=pyodide_dir)
@@ -466,7 +470,7 @@ def build(*, out: Path, mode: str = "self", pyodide_dir: Path | None = None,
         log(f"  {engine_wheel.name}")
 
         log("4. Sims")
-        found = collect_sims()
+        found = collect_sims(only)
         for sim in found:
             log(f"  {sim.meta.slug:32s} sims/{sim.module}.py")
 
@@ -541,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
                         if os.environ.get("MICROSIM_PYODIDE_DIR") else None,
                         help=f"a local Pyodide {PYODIDE_VERSION} distribution "
                         "(env MICROSIM_PYODIDE_DIR)")
+    parser.add_argument("--only", action="append", metavar="MODULE",
+                        help="build only this sim module (repeatable; for development)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
@@ -548,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             serve(site=args.out, host=args.host, port=args.port)
         else:
-            build(out=args.out, mode=args.pyodide, pyodide_dir=args.pyodide_dir)
+            build(out=args.out, mode=args.pyodide, pyodide_dir=args.pyodide_dir, only=args.only)
     except BuildError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 1

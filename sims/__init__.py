@@ -17,18 +17,23 @@ def is_sim_module(name: str) -> bool:
     return not name.startswith("_")
 
 
-def discover() -> dict[str, ModuleType]:
+def discover(only: list[str] | None = None) -> dict[str, ModuleType]:
     """``{module_name: module}`` for every sim in this package, sorted by module name.
+
+    ``only`` restricts discovery (and importing) to the named modules.
 
     Raises ``TypeError`` naming the module and what it lacks when a module breaks the contract.
     """
     found: dict[str, ModuleType] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if not is_sim_module(info.name):
+        if not is_sim_module(info.name) or (only and info.name not in only):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         missing = [attr for attr in REQUIRED if not hasattr(module, attr)]
         if missing:
             raise TypeError(f"sims/{info.name}.py does not define {', '.join(missing)}")
         found[info.name] = module
+    unknown = sorted(set(only or []) - set(found))
+    if unknown:
+        raise LookupError(f"no sim module named {', '.join(unknown)} in sims/")
     return found
