@@ -1,0 +1,511 @@
+"""Backpropagation Step-by-Step: a 2 → 3 → 1 network, one training example, the chain rule.
+
+The reader runs the forward pass, then walks the backward pass one step at a time:
+
+  1. δ[2] = ∂L/∂a[2] ⊙ σ'(z[2])                   (for cross-entropy + sigmoid: ŷ − y)
+  2. dW[2] = δ[2] a[1]ᵀ,  db[2] = δ[2]              (1×1 · 1×3 → 1×3)
+  3. δ[1] = (W[2]ᵀ δ[2]) ⊙ σ'(z[1])                 (3×1 · 1×1 → 3×1)
+  4. dW[1] = δ[1] a[0]ᵀ,  db[1] = δ[1]              (3×1 · 1×2 → 3×2)
+
+and then applies W ← W − η dW and sees the loss fall. Every number comes from
+``engine.dense`` (forward, backward, sgd_step), ``engine.losses`` and
+``engine.activations``; the page only draws them.
+
+Both layers use the sigmoid: the output must lie in (0, 1) for binary cross-entropy, and using
+it for MSE too keeps one network for both losses (targets in [0, 1]). The hidden sigmoid keeps
+every δ non-zero, so every factor of the chain rule is visible; a ReLU hidden layer could have
+dead units whose δ and whole gradient row are exactly 0.
+
+State (plain JSON, drawn by ``static/sketches/backpropagation.js``)::
+
+    params    control values: seed, target (text), loss, lr, speed, chain, weight
+    x, y      the training example: x [x1, x2], target y (float)
+    W, b      [W1 (3×2), W2 (1×3)], [b1 (3×1), b2 (1×1)]
+    shapes    {"W1", "W2", "b1", "b2"}: the engine's shapes, [rows, cols]
+    phase     "ready" (no forward pass yet) | "forward" | "backward" | "done"
+    step      backward steps shown so far, 0..4
+    forward   None, or z1, a1 (3×1), z2, a2 (1×1), y_hat, loss, loss_label
+    backward  the revealed backward results (see :func:`_backward_view`)
+    chain     None, or the chain-rule factors of the highlighted weight (see :func:`_chain`)
+    history   loss after each forward pass of this run (first pass, then after each update)
+    last_update None, or loss_before, loss_after, lr, W_before, W_after, updates
+    check     None, or the finite-difference check (see :func:`numeric_gradient`)
+    message   one sentence for the reader
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dense
+from engine.activations import get_activation
+from engine.losses import get_loss
+from sims._contract import Control, SimMeta, defaults
+
+META = SimMeta(
+    slug="backpropagation",
+    title="Backpropagation Step-by-Step",
+    description=(
+        "Run the forward pass of a 2 → 3 → 1 network, then step the backward pass: δ at each "
+        "neuron, weight gradients δ aᵀ with the transpose drawn, shape checks, the chain rule "
+        "for any weight with its numbers, and gradient-descent updates that lower the loss."
+    ),
+    bloom="Analyze",
+    objectives=[
+        "Understand how gradients flow backward through a network via the chain rule",
+        "Compute δ[2] = ∂L/∂a[2] ⊙ σ'(z[2]) and δ[1] = (W[2]ᵀ δ[2]) ⊙ σ'(z[1]) with numbers",
+        "Explain why ∂L/∂W[l] = δ[l] a[l−1]ᵀ has exactly the shape of W[l]",
+        "Write the chain of factors for one weight and check that their product is its gradient",
+        "See that one gradient-descent step W ← W − η dW lowers the loss",
+    ],
+    draw_height=600,
+    control_height=230,
+    subjects=["Backpropagation", "Chain rule", "Gradient", "Weight matrix", "Transpose"],
+    lesson_notes=[
+        "Press *Forward Pass* first: the backward controls stay disabled until the network "
+        "has produced ŷ and a loss, because every gradient reuses the forward values.",
+        "Press *Backward Step* four times (or *Auto Backprop*): δ[2] at the output, dW[2] = "
+        "δ[2] a[1]ᵀ, δ[1] sent back through W[2]ᵀ, then dW[1] = δ[1] a[0]ᵀ. Each weight "
+        "gradient is checked against its weight's shape.",
+        "Tick *Show Chain Rule* and pick a weight: the chain ∂L/∂a[2] · ∂a[2]/∂z[2] · "
+        "∂z[2]/∂a[1] · ∂a[1]/∂z[1] · ∂z[1]/∂W[1] is written with its numbers, and the product "
+        "equals the engine's gradient entry.",
+        "Switch the loss to Cross-Entropy: with a sigmoid output, δ[2] = ∂L/∂a[2] · σ'(z[2]) "
+        "simplifies to ŷ − y, because σ'(z) = ŷ(1 − ŷ) cancels the loss's denominator.",
+        "After a full backward pass press *Apply Update* (learning rate η): the loss before and "
+        "after are shown, and the small plot records the loss falling over repeated updates.",
+        "Both layers use the sigmoid. Its derivative is never 0, so every neuron gets a "
+        "non-zero δ; with ReLU a hidden unit with z ≤ 0 would be dead, with δ = 0 and a whole "
+        "row of dW[1] equal to 0. The output sigmoid keeps ŷ in (0, 1), so the same targets "
+        "work for MSE and for binary cross-entropy.",
+        "*Check Gradients* compares the engine's dW and db with central finite differences "
+        "(L(w + ε) − L(w − ε)) / 2ε of the loss, computed by the same engine.",
+    ],
+    describe=(
+        "A 2-3-1 neural network diagram with the forward values at each neuron and, after each "
+        "backward step, the error signal delta at each neuron and arrows showing the gradient "
+        "flowing back; beside it the current backward step written as matrices with numbers, "
+        "the transpose of the activations, a shape check, the chain rule for a chosen weight, "
+        "and a plot of the loss over updates."
+    ),
+)
+
+LAYER_SIZES = [2, 3, 1]
+ACTIVATIONS = ["sigmoid", "sigmoid"]
+X_DEFAULT = [1.0, 0.5]
+"""The single training example's input (fixed; the target is a control)."""
+EPS_FD = 1e-6
+"""Step of the central finite differences in :func:`numeric_gradient`."""
+HISTORY_MAX = 200
+STEPS = 4
+
+LOSS_OPTIONS = [
+    ["mse", "MSE"],
+    ["binary_cross_entropy", "Cross-Entropy (binary)"],
+]
+LOSS_LABELS = {"mse": "MSE  L = (ŷ − y)²", "binary_cross_entropy":
+               "Binary cross-entropy  L = −[y log ŷ + (1 − y) log(1 − ŷ)]"}
+
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def sub(*indices: int) -> str:
+    """1-based indices as subscripts: sub(2, 1) -> '₂₁'."""
+    return "".join(str(i) for i in indices).translate(_SUB)
+
+
+def _weight_options() -> list[list[str]]:
+    """Every weight of the network as [value, label]: W1_i_j (0-based) shown 1-based."""
+    options = [
+        [f"W2_0_{i}", f"W[2]{sub(1, i + 1)}: h{i + 1} → out"] for i in range(LAYER_SIZES[1])
+    ]
+    options += [
+        [f"W1_{i}_{j}", f"W[1]{sub(i + 1, j + 1)}: x{j + 1} → h{i + 1}"]
+        for i in range(LAYER_SIZES[1])
+        for j in range(LAYER_SIZES[0])
+    ]
+    return options
+
+
+WEIGHT_OPTIONS = _weight_options()
+
+CONTROLS = [
+    Control("forward", "button", "Forward Pass", url=False),
+    Control("backward", "button", "Backward Step", url=False),
+    Control("auto", "button", "Auto Backprop", url=False),
+    Control("speed", "slider", "Auto speed (steps/s)", default=1.0, min=0.5, max=5.0, step=0.5),
+    Control("target", "text", "Target y (0 to 1)", default="0.8", maxlength=12,
+            help="The training target, a number between 0 and 1; press Enter"),
+    Control("loss", "select", "Loss", default="mse", options=LOSS_OPTIONS),
+    Control("chain", "checkbox", "Show Chain Rule", default=False),
+    Control("weight", "select", "Chain rule for", default="W1_0_0", options=WEIGHT_OPTIONS),
+    Control("lr", "slider", "Learning rate η", default=1.0, min=0.1, max=10.0, step=0.1),
+    Control("update", "button", "Apply Update", url=False),
+    Control("check", "button", "Check Gradients", url=False,
+            help="Compare the engine's gradients with finite differences of the loss"),
+    Control("seed", "slider", "Seed (weights)", default=3, min=0, max=99, step=1),
+    Control("reset", "button", "Reset", url=False),
+]
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def parse_target(text: Any) -> float:
+    """The target typed by the reader as a float in [0, 1], or a ValueError saying why not."""
+    raw = str(text).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"target “{raw}” is not a number: type a number between 0 and 1, e.g. 0.8"
+        ) from None
+    if not np.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise ValueError(
+            f"target {raw} is outside [0, 1]: the output ŷ is a sigmoid, always between 0 and 1, "
+            "so type a target between 0 and 1"
+        )
+    return value
+
+
+def _parse_weight(name: str) -> tuple[int, int, int]:
+    """'W1_2_0' -> (layer 1, row 2, column 1), 0-based row/column, checked against the shapes."""
+    try:
+        layer_txt, i_txt, j_txt = str(name).split("_")
+        layer, i, j = int(layer_txt[1:]), int(i_txt), int(j_txt)
+        n_out, n_in = LAYER_SIZES[layer], LAYER_SIZES[layer - 1]
+        if layer_txt[0] != "W" or layer not in (1, 2) or not (0 <= i < n_out and 0 <= j < n_in):
+            raise ValueError
+    except (ValueError, IndexError):
+        known = ", ".join(v for v, _ in WEIGHT_OPTIONS)
+        raise ValueError(f"no weight named {name!r}; choose one of: {known}") from None
+    return layer, i, j
+
+
+def _params(state: dict[str, Any]) -> dense.Params:
+    """The state's weights as the engine's ``[(W1, b1), (W2, b2)]``."""
+    return [
+        (np.asarray(W, dtype=float), np.asarray(b, dtype=float))
+        for W, b in zip(state["W"], state["b"], strict=True)
+    ]
+
+
+def _xy(state: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The example as columns: X (2, 1), Y (1, 1)."""
+    return (np.asarray(state["x"], dtype=float).reshape(-1, 1),
+            np.array([[float(state["y"])]]))
+
+
+def loss_value(params: dense.Params, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
+    """L(ŷ, y) with ŷ = engine.dense.forward(params, X): the function every gradient is of."""
+    return get_loss(loss).fn(dense.forward(params, X, ACTIVATIONS).output, Y)
+
+
+def _shape_check(name: str, grad: np.ndarray, W: np.ndarray) -> dict[str, Any]:
+    return {"name": name, "grad_shape": list(grad.shape), "param_shape": list(W.shape),
+            "ok": grad.shape == W.shape}
+
+
+def _forward_view(state: dict[str, Any]) -> dict[str, Any]:
+    """The forward pass of the engine on the state's weights and example."""
+    params = _params(state)
+    X, Y = _xy(state)
+    loss = state["params"]["loss"]
+    trace = dense.forward(params, X, ACTIVATIONS)
+    return {
+        "z1": trace.Z[0], "a1": trace.A[1], "z2": trace.Z[1], "a2": trace.A[2],
+        "y_hat": float(trace.output[0, 0]),
+        "error": float(trace.output[0, 0] - Y[0, 0]),
+        "loss": get_loss(loss).fn(trace.output, Y),
+        "loss_label": LOSS_LABELS[loss],
+    }
+
+
+def _backward_view(state: dict[str, Any], step: int) -> dict[str, Any]:
+    """The engine's backward pass, revealed up to ``step`` (0..4) of the four steps.
+
+    Keys by step: 1 dL_da2, sp2 (σ'(z[2])), delta2, delta2_chain (∂L/∂a[2]·σ'(z[2])),
+    simplified (True for cross-entropy + sigmoid); 2 dW2, db2, a1, a1T, check2; 3 W2T,
+    W2T_delta2, sp1, delta1; 4 dW1, db1, a0, a0T, check1.
+    """
+    if step <= 0:
+        return {}
+    params = _params(state)
+    X, Y = _xy(state)
+    loss = state["params"]["loss"]
+    trace = dense.forward(params, X, ACTIVATIONS)
+    grads = dense.backward(params, trace, Y, loss)
+    sigma = get_activation("sigmoid")
+    (W1, _), (W2, _) = params
+    dL_da2 = get_loss(loss).grad(trace.output, Y)
+    sp2 = sigma.grad(trace.Z[1])
+    out: dict[str, Any] = {
+        "dL_da2": dL_da2, "sp2": sp2, "delta2": grads["delta"][1],
+        "delta2_chain": dL_da2 * sp2,
+        "simplified": (ACTIVATIONS[-1], loss) in dense.SIMPLIFIED_OUTPUT_DELTA,
+    }
+    if step >= 2:
+        out.update(dW2=grads["dW"][1], db2=grads["db"][1], a1=trace.A[1], a1T=trace.A[1].T,
+                   check2=_shape_check("W[2]", grads["dW"][1], W2))
+    if step >= 3:
+        out.update(W2T=W2.T, W2T_delta2=W2.T @ grads["delta"][1], sp1=sigma.grad(trace.Z[0]),
+                   delta1=grads["delta"][0])
+    if step >= 4:
+        out.update(dW1=grads["dW"][0], db1=grads["db"][0], a0=trace.A[0], a0T=trace.A[0].T,
+                   check1=_shape_check("W[1]", grads["dW"][0], W1))
+    return out
+
+
+def _chain(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The chain rule for the highlighted weight, each factor from the engine, and its product.
+
+    For W[1][i][j]: ∂L/∂a[2] · σ'(z[2]) · W[2][0][i] · σ'(z[1]_i) · a[0]_j; for W[2][0][i]:
+    ∂L/∂a[2] · σ'(z[2]) · a[1]_i. ``engine`` is the backward pass's entry once the reader has
+    stepped to that layer's dW (else None).
+    """
+    if state["phase"] == "ready":
+        return None
+    layer, i, j = _parse_weight(state["params"]["weight"])
+    params = _params(state)
+    X, Y = _xy(state)
+    loss = state["params"]["loss"]
+    trace = dense.forward(params, X, ACTIVATIONS)
+    sigma = get_activation("sigmoid")
+    dL_da2 = float(get_loss(loss).grad(trace.output, Y)[0, 0])
+    sp2 = float(sigma.grad(trace.Z[1])[0, 0])
+    factors = [
+        {"symbol": "∂L/∂a[2]", "meaning": "loss slope at ŷ", "value": dL_da2},
+        {"symbol": "∂a[2]/∂z[2]", "meaning": "σ'(z[2])", "value": sp2},
+    ]
+    if layer == 2:
+        factors.append({"symbol": f"∂z[2]/∂W[2]{sub(1, j + 1)}", "meaning": f"a[1]{sub(j + 1)}",
+                        "value": float(trace.A[1][j, 0])})
+    else:
+        factors += [
+            {"symbol": f"∂z[2]/∂a[1]{sub(i + 1)}", "meaning": f"W[2]{sub(1, i + 1)}",
+             "value": float(params[1][0][0, i])},
+            {"symbol": f"∂a[1]{sub(i + 1)}/∂z[1]{sub(i + 1)}", "meaning": f"σ'(z[1]{sub(i + 1)})",
+             "value": float(sigma.grad(trace.Z[0])[i, 0])},
+            {"symbol": f"∂z[1]{sub(i + 1)}/∂W[1]{sub(i + 1, j + 1)}",
+             "meaning": f"a[0]{sub(j + 1)} = x{sub(j + 1)}",
+             "value": float(trace.A[0][j, 0])},
+        ]
+    product = float(np.prod([f["value"] for f in factors]))
+    row, col = (0, j) if layer == 2 else (i, j)
+    name = f"W[{layer}]{sub(row + 1, col + 1)}"
+    engine = None
+    if state["step"] >= (2 if layer == 2 else 4):
+        grads = dense.backward(params, trace, Y, loss)
+        engine = float(grads["dW"][layer - 1][row, col])
+    return {"weight": name, "layer": layer, "row": row, "col": col, "factors": factors,
+            "product": product, "engine": engine,
+            "value": float(params[layer - 1][0][row, col])}
+
+
+def _finish(state: dict[str, Any]) -> dict[str, Any]:
+    """Fill in everything derived from the phase: forward, backward view, chain rule."""
+    new = dict(state)
+    new["forward"] = None if new["phase"] == "ready" else _forward_view(new)
+    new["backward"] = _backward_view(new, new["step"])
+    new["chain"] = _chain(new) if new["params"]["chain"] else None
+    return new
+
+
+def _invalidate(state: dict[str, Any], message: str, *, keep_history: bool = False) -> dict:
+    """Back to "no forward pass yet": the backward controls are disabled again."""
+    return {**state, "phase": "ready", "step": 0, "check": None, "message": message,
+            "history": state["history"] if keep_history else [], "last_update": None}
+
+
+# --- the contract -------------------------------------------------------------------------
+
+
+def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+    """Weights from the seed (Xavier init for sigmoid layers), zero biases, no forward pass."""
+    p = {**defaults(CONTROLS), **params}
+    p["seed"] = int(p["seed"])
+    p["chain"] = bool(p["chain"])
+    if p["loss"] not in dict(LOSS_OPTIONS):
+        raise ValueError(f"unknown loss {p['loss']!r}; choose one of: "
+                         f"{', '.join(v for v, _ in LOSS_OPTIONS)}")
+    _parse_weight(p["weight"])
+    y = parse_target(p["target"])
+    rng = np.random.default_rng(p["seed"])
+    net = dense.init_params(LAYER_SIZES, rng, scheme="xavier")
+    state = {
+        "params": p,
+        "x": list(X_DEFAULT),
+        "y": y,
+        "W": [W.tolist() for W, _ in net],
+        "b": [b.tolist() for _, b in net],
+        "shapes": {f"{k}{n}": list(a.shape) for n, (W, b) in enumerate(net, start=1)
+                   for k, a in (("W", W), ("b", b))},
+        "phase": "ready",
+        "step": 0,
+        "history": [],
+        "last_update": None,
+        "check": None,
+        "updates": 0,
+        "message": "Press Forward Pass: the backward pass needs the forward values first.",
+    }
+    return _finish(state)
+
+
+def forward_pass(state: dict[str, Any]) -> dict[str, Any]:
+    """Run the forward pass on the current weights; the backward pass starts over."""
+    new = {**state, "phase": "forward", "step": 0, "check": None}
+    new = _finish(new)
+    if not state["history"] or state["phase"] == "ready":
+        new["history"] = [new["forward"]["loss"]]
+    new["message"] = (f"Forward pass done: ŷ = {new['forward']['y_hat']:.4f}, target "
+                      f"y = {new['y']:g}, loss L = {new['forward']['loss']:.4f}. "
+                      "Now press Backward Step.")
+    return new
+
+
+_STEP_MESSAGES = {
+    1: "Step 1: the output error signal δ[2] = ∂L/∂a[2] ⊙ σ'(z[2]).",
+    2: "Step 2: dW[2] = δ[2] a[1]ᵀ (1×1 · 1×3 → 1×3) and db[2] = δ[2].",
+    3: "Step 3: δ flows back through the transpose: δ[1] = (W[2]ᵀ δ[2]) ⊙ σ'(z[1]).",
+    4: "Step 4: dW[1] = δ[1] a[0]ᵀ (3×1 · 1×2 → 3×2) and db[1] = δ[1]. Backward pass "
+       "complete: press Apply Update.",
+}
+
+
+def backward_step(state: dict[str, Any]) -> dict[str, Any]:
+    """Reveal the next of the four backward steps (needs a forward pass first)."""
+    if state["phase"] == "ready":
+        raise ValueError("run the Forward Pass first: backpropagation reuses its z and a values")
+    if state["step"] >= STEPS:
+        return {**state, "message": "The backward pass is complete: press Apply Update, or "
+                "Forward Pass to start again."}
+    step = state["step"] + 1
+    new = _finish({**state, "step": step, "phase": "done" if step == STEPS else "backward"})
+    new["message"] = _STEP_MESSAGES[step]
+    return new
+
+
+def apply_update(state: dict[str, Any]) -> dict[str, Any]:
+    """W ← W − η dW, b ← b − η db with the engine's gradients, then a new forward pass."""
+    if state["phase"] != "done":
+        raise ValueError("finish the backward pass first (all four Backward Steps): the "
+                         "update needs every gradient dW and db")
+    params = _params(state)
+    X, Y = _xy(state)
+    loss = state["params"]["loss"]
+    lr = float(state["params"]["lr"])
+    trace = dense.forward(params, X, ACTIVATIONS)
+    grads = dense.backward(params, trace, Y, loss)
+    new_params = dense.sgd_step(params, grads, lr)
+    before = get_loss(loss).fn(trace.output, Y)
+    new = {**state, "W": [W.tolist() for W, _ in new_params],
+           "b": [b.tolist() for _, b in new_params], "phase": "forward", "step": 0,
+           "check": None, "updates": int(state["updates"]) + 1}
+    new = _finish(new)
+    after = new["forward"]["loss"]
+    new["history"] = [*state["history"], after][-HISTORY_MAX:]
+    new["last_update"] = {
+        "lr": lr, "loss_before": before, "loss_after": after,
+        "W_before": [W.tolist() for W, _ in params], "dW": [g.tolist() for g in grads["dW"]],
+        "W_after": new["W"],
+    }
+    trend = "fell" if after < before else "rose (try a smaller η)"
+    new["message"] = (f"Update {new['updates']}: W ← W − η·dW with η = {lr:g}. The loss {trend}: "
+                      f"{before:.5f} → {after:.5f}. Step backward again for the next update.")
+    return new
+
+
+def numeric_gradient(state: dict[str, Any], eps: float = EPS_FD) -> dict[str, Any]:
+    """Central finite differences of the loss for every W and b entry, with the engine's loss.
+
+    ∂L/∂θ ≈ (L(θ + ε) − L(θ − ε)) / 2ε, L = engine loss of engine.dense.forward. Returns
+    ``{"dW": [dW1, dW2], "db": [db1, db2], "eps": eps}``; does not change the state.
+    """
+    eps = float(eps)
+    if not 0 < eps < 1:
+        raise ValueError(f"eps must be a small positive number, got {eps}")
+    params = _params(state)
+    X, Y = _xy(state)
+    loss = state["params"]["loss"]
+    out: dict[str, list[Any]] = {"dW": [], "db": []}
+    for layer in range(len(params)):
+        for kind, slot in (("dW", 0), ("db", 1)):
+            base = params[layer][slot]
+            grad = np.zeros_like(base)
+            for idx in np.ndindex(base.shape):
+                values = []
+                for sign in (1.0, -1.0):
+                    moved = base.copy()
+                    moved[idx] += sign * eps
+                    trial = [list(pair) for pair in params]
+                    trial[layer][slot] = moved
+                    values.append(loss_value([tuple(p) for p in trial], X, Y, loss))
+                grad[idx] = (values[0] - values[1]) / (2 * eps)
+            out[kind].append(grad.tolist())
+    return {**out, "eps": eps}
+
+
+def check_gradients(state: dict[str, Any]) -> dict[str, Any]:
+    """Show the finite-difference check of the completed backward pass's gradients."""
+    if state["phase"] != "done":
+        raise ValueError("finish the backward pass first (all four Backward Steps), then check")
+    params = _params(state)
+    X, Y = _xy(state)
+    loss = state["params"]["loss"]
+    grads = dense.backward(params, dense.forward(params, X, ACTIVATIONS), Y, loss)
+    numeric = numeric_gradient(state)
+    engine = [*grads["dW"], *grads["db"]]
+    approx = [np.asarray(a) for a in (*numeric["dW"], *numeric["db"])]
+    abs_diff = max(float(np.max(np.abs(e - a))) for e, a in zip(engine, approx, strict=True))
+    scale = max(float(np.max(np.abs(e))) for e in engine)
+    check = {"eps": numeric["eps"], "numeric_dW": numeric["dW"], "numeric_db": numeric["db"],
+             "max_abs_diff": abs_diff, "max_rel_diff": abs_diff / max(scale, 1e-300),
+             "agree": abs_diff <= 1e-6 * max(scale, 1e-12) + 1e-9}
+    verdict = "agree" if check["agree"] else "DISAGREE"
+    return {**state, "check": check,
+            "message": f"Finite differences (ε = {numeric['eps']:g}) and the engine's gradients "
+                       f"{verdict}: largest difference {abs_diff:.2e}."}
+
+
+def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """A control changed. Target and loss change the loss, so the forward pass must run again."""
+    if name not in defaults(CONTROLS):
+        raise ValueError(f"unknown setting {name!r}")
+    params = {**state["params"], name: value}
+    new = {**state, "params": params}
+    if name == "target":
+        new["y"] = parse_target(value)
+        new = _invalidate(new, f"Target set to {new['y']:g}: press Forward Pass to see the "
+                          "new loss.")
+    elif name == "loss":
+        if value not in dict(LOSS_OPTIONS):
+            raise ValueError(f"unknown loss {value!r}; choose MSE or Cross-Entropy")
+        new = _invalidate(new, f"Loss set to {dict(LOSS_OPTIONS)[value]}: press Forward Pass.")
+    elif name == "weight":
+        _parse_weight(value)
+    elif name == "chain":
+        params["chain"] = bool(value)
+    elif name in ("lr", "speed"):
+        params[name] = float(value)
+    elif name == "seed":
+        return initial_state({**params, "seed": int(value)})
+    return _finish(new)
+
+
+def reset(state: dict[str, Any]) -> dict[str, Any]:
+    """Back to the seed's initial weights, keeping the settings."""
+    return initial_state(state["params"])
+
+
+ACTIONS = {
+    "forward_pass": forward_pass,
+    "backward_step": backward_step,
+    "apply_update": apply_update,
+    "check_gradients": check_gradients,
+    "numeric_gradient": numeric_gradient,
+    "set_param": set_param,
+    "reset": reset,
+}
