@@ -432,7 +432,7 @@ def parse_shape(
     if not body:
         raise ShapeError(f"empty shape {text!r}: type sizes such as 2, 3, 4")
     sizes = []
-    for token in re.split(r"\s*[,x×*]\s*|\s+", body):
+    for token in re.split(r"\s*[,xX×*]\s*|\s+", body):
         if not token:
             raise ShapeError(f"a size is missing between two separators in {text!r}")
         if not re.fullmatch(r"[+-]?\d{1,9}", token):

@@ -318,7 +318,7 @@ def test_unknown_mapping_op_lists_the_choices():
 
 
 @pytest.mark.parametrize(
-    "text", ["(2, 3, 4)", "2,3,4", "2x3x4", "[2 3 4]", " 2 × 3 × 4 ", "(2,3,4,)"]
+    "text", ["(2, 3, 4)", "2,3,4", "2x3x4", "2X3X4", "[2 3 4]", " 2 × 3 × 4 ", "(2,3,4,)"]
 )
 def test_parse_shape_accepts_common_spellings(text):
     assert T.parse_shape(text) == (2, 3, 4)
