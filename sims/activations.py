@@ -1,0 +1,343 @@
+"""Activation Functions Visualizer: shape, range and gradient behaviour of each activation.
+
+Every number drawn by ``static/sketches/activation-functions.js`` is computed here with
+``engine.activations``; the sketch only maps numbers to pixels.
+
+State (plain JSON)::
+
+    params      current control values (activation, z_range, z, show_derivative, compare_all,
+                threshold, depth, logit1, logit2, logit3)
+    zs          the input grid, N_SAMPLES points from −z_range to +z_range (0 included)
+    curves      {key: {"label", "f": [...], "df": [...]}}: the selected function's curve and,
+                when Compare All is on, every elementwise function's and softmax's p₁(z₁)
+    selected    key of the highlighted curve ("relu", ..., or "softmax" for softmax's p₁(z₁))
+    y_range     [lo, hi]: the plot's y-axis, taken from the values of the drawn curves over
+                the chosen input range (never a fixed range, so ReLU is never clipped)
+    grad_abs    |f'(z)| of the selected function on the grid (the heat strip), in [0, 1]
+    saturated   [[z_from, z_to], ...]: intervals of the grid where |f'(z)| < threshold
+    trace       {"z", "f", "df", "saturated"} at the traced point, plus "all": the same for
+                every elementwise function when Compare All is on
+    table       the chapter's table row of the selected activation (engine ACTIVATION_TABLE)
+    table_all   every row (for Compare All)
+    flow        {"depth", "max_grad", "z_at_max", "best", "at_trace", "verdict", "sentence"}
+    softmax     {"logits", "probs", "sum", "jacobian", "sweep": {"p": [[...] x3], "dp1": [...]}}
+    message     one sentence for the reader; clamped: True when z was moved into the range
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from engine.activations import ACTIVATION_TABLE, ACTIVATIONS, saturation_mask, softmax, softmax_jacobian
+from engine.losses import cross_entropy, softmax_cross_entropy_grad
+from sims._contract import Control, SimMeta, defaults
+
+META = SimMeta(
+    slug="activation-functions",
+    title="Activation Functions Visualizer",
+    description=(
+        "Plot ReLU, Sigmoid, Tanh, Leaky ReLU and Softplus with their derivatives, trace a point "
+        "along the curve, see where gradients vanish, compare all functions at once, and turn "
+        "three logits into softmax probabilities."
+    ),
+    bloom="Analyze",
+    objectives=[
+        "Compare activation functions by their shape, range, and gradient behavior",
+        "Identify saturation regions where the derivative is close to zero",
+        "Explain how the derivative's size decides whether gradients survive many layers",
+        "Interpret softmax outputs as a probability distribution over classes",
+    ],
+    draw_height=600,
+    control_height=330,
+    subjects=["Activation Function", "ReLU", "Sigmoid", "Tanh", "Softmax", "Vanishing gradient"],
+    lesson_notes=[
+        "Start with ReLU and tick *Show Derivative*: the derivative is 1 for z > 0 and 0 for "
+        "z ≤ 0. The shaded band marks where |f′(z)| is below the saturation threshold.",
+        "Switch to Sigmoid and move the *Trace z* slider to 4 or −4: f′(z) falls below 0.02. "
+        "The heat strip under the axis shows the gradient magnitude along the whole input range.",
+        "Raise *Layers N*: the panel computes max|f′|^N, the best case factor an activation "
+        "can pass back through N layers. Compare 0.25^N for Sigmoid with 1^N for ReLU.",
+        "Tick *Compare All* to overlay every function; the panel lists f(z) and f′(z) of each "
+        "at the traced point.",
+        "Choose Softmax and move the three logits: the bars always sum to 1, and a large gap "
+        "between logits pushes one probability towards 1.",
+    ],
+    describe=(
+        "A plot of the selected activation function over the chosen input range with a traced "
+        "point, optional derivative curve, shaded saturation regions and a gradient-magnitude "
+        "strip under the axis, beside a panel with the function's range, use, gradient issue "
+        "and gradient flow through many layers; for softmax, a bar chart of three class "
+        "probabilities."
+    ),
+)
+
+N_SAMPLES = 301
+"""Points of the input grid (odd, so z = 0 is a sample and ReLU's kink is drawn sharp)."""
+
+ELEMENTWISE = ["relu", "sigmoid", "tanh", "leaky_relu", "softplus"]
+"""The scalar activations of the chapter's visualizer, in the selector's order."""
+
+CONTROLS = [
+    Control(
+        "activation",
+        "select",
+        "Activation",
+        default="relu",
+        options=[
+            ["relu", "ReLU"],
+            ["sigmoid", "Sigmoid"],
+            ["tanh", "Tanh"],
+            ["leaky_relu", "Leaky ReLU"],
+            ["softplus", "Softplus"],
+            ["softmax", "Softmax (3 classes)"],
+        ],
+    ),
+    Control("z_range", "slider", "Input range ±", default=5.0, min=1.0, max=10.0, step=0.5,
+            help="The plot shows z from −range to +range"),
+    Control("z", "slider", "Trace z", default=1.0, min=-10.0, max=10.0, step=0.1,
+            help="The traced point; kept inside the input range"),
+    Control("show_derivative", "checkbox", "Show Derivative", default=False),
+    Control("compare_all", "checkbox", "Compare All", default=False),
+    Control("threshold", "slider", "Saturation |f′| <", default=0.05, min=0.005, max=0.3,
+            step=0.005, help="Where |f′(z)| is below this, the region is shaded as saturated"),
+    Control("depth", "slider", "Layers N", default=10, min=1, max=50, step=1,
+            help="Number of layers for the gradient-flow estimate max|f′|^N"),
+    Control("logit1", "slider", "Logit z₁", default=2.0, min=-10.0, max=10.0, step=0.1),
+    Control("logit2", "slider", "Logit z₂", default=1.0, min=-10.0, max=10.0, step=0.1),
+    Control("logit3", "slider", "Logit z₃", default=0.1, min=-10.0, max=10.0, step=0.1),
+]
+
+_SPECS = {c.name: c for c in CONTROLS}
+_CHOICES = [value for value, _ in _SPECS["activation"].options]
+
+
+# ------------------------------------------------------------------ checking the settings
+
+
+def _number(name: str, value: Any) -> float:
+    spec = _SPECS[name]
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{spec.label} must be a number, not {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{spec.label} must be a finite number, not {value!r}")
+    if not spec.min <= v <= spec.max:
+        raise ValueError(f"{spec.label} must be between {spec.min:g} and {spec.max:g}, not {v:g}")
+    return v
+
+
+def _check(params: dict[str, Any]) -> dict[str, Any]:
+    """Validated, typed copy of the settings (raises ValueError naming the bad one)."""
+    p = {**defaults(CONTROLS), **params}
+    unknown = sorted(set(p) - set(_SPECS))
+    if unknown:
+        raise ValueError(f"unknown setting {unknown[0]!r}; the settings are {', '.join(_SPECS)}")
+    if p["activation"] not in _CHOICES:
+        raise ValueError(f"unknown activation {p['activation']!r}; choose one of {', '.join(_CHOICES)}")
+    out: dict[str, Any] = {"activation": str(p["activation"])}
+    for name in ("z_range", "z", "threshold", "logit1", "logit2", "logit3"):
+        out[name] = _number(name, p[name])
+    out["depth"] = int(round(_number("depth", p["depth"])))
+    for name in ("show_derivative", "compare_all"):
+        value = p[name]
+        if isinstance(value, str):
+            value = value.lower() in ("1", "true", "on", "yes")
+        out[name] = bool(value)
+    return out
+
+
+# ------------------------------------------------------------------ the pieces of the state
+
+
+def _intervals(zs: np.ndarray, mask: np.ndarray) -> list[list[float]]:
+    """Contiguous runs of True in ``mask`` as [z_from, z_to], widened to the half-way points
+    between samples (clipped to the grid's ends), so a shaded band covers its samples."""
+    out = []
+    n = mask.size
+    i = 0
+    while i < n:
+        if mask[i]:
+            j = i
+            while j + 1 < n and mask[j + 1]:
+                j += 1
+            lo = zs[0] if i == 0 else (zs[i - 1] + zs[i]) / 2
+            hi = zs[-1] if j == n - 1 else (zs[j] + zs[j + 1]) / 2
+            out.append([float(lo), float(hi)])
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def _softmax_part(p: dict[str, Any], zs: np.ndarray) -> dict[str, Any]:
+    """Probabilities of the three logits, the Jacobian, and p_i as z₁ sweeps the grid."""
+    logits = np.array([p["logit1"], p["logit2"], p["logit3"]])
+    probs = softmax(logits)
+    sweep_logits = np.vstack([zs, np.full_like(zs, p["logit2"]), np.full_like(zs, p["logit3"])])
+    sweep = softmax(sweep_logits, axis=0)  # (3, N): one column per z₁ on the grid
+    target = 0  # class 1 is taken as the true class for the cross-entropy gradient
+    onehot = np.eye(3)[target]
+    return {
+        "logits": logits,
+        "probs": probs,
+        "true_class": target,
+        "ce_loss": cross_entropy(probs[:, None], onehot[:, None]),
+        "ce_grad": softmax_cross_entropy_grad(logits[:, None], onehot[:, None])[:, 0],
+        "sum": float(np.sum(probs)),
+        "argmax": int(np.argmax(probs)),
+        "jacobian": softmax_jacobian(logits),
+        "sweep": {"p": sweep, "dp1": sweep[0] * (1.0 - sweep[0])},
+    }
+
+
+def _curve(key: str, zs: np.ndarray, sm: dict[str, Any]) -> dict[str, Any]:
+    if key == "softmax":
+        return {"label": "Softmax p₁(z₁)", "f": sm["sweep"]["p"][0], "df": sm["sweep"]["dp1"]}
+    act = ACTIVATIONS[key]
+    return {"label": ACTIVATION_TABLE[key]["label"], "f": act.fn(zs), "df": act.grad(zs)}
+
+
+def _y_range(curves: dict[str, dict[str, Any]], with_derivative: bool) -> list[float]:
+    """The y-axis from the drawn values (5 % margin), always showing y = 0."""
+    values = [c["f"] for c in curves.values()]
+    if with_derivative:
+        values += [c["df"] for c in curves.values()]
+    allv = np.concatenate([np.ravel(v) for v in values])
+    lo = min(0.0, float(np.min(allv)))
+    hi = max(0.0, float(np.max(allv)))
+    if hi - lo < 1e-9:
+        hi = lo + 1.0
+    margin = 0.05 * (hi - lo)
+    return [lo - margin, hi + margin]
+
+
+def _point(key: str, z: float, threshold: float, p: dict[str, Any]) -> dict[str, Any]:
+    """f, f′ and saturation at one input (for softmax: p₁ and ∂p₁/∂z₁ at z₁ = z)."""
+    if key == "softmax":
+        s = softmax(np.array([z, p["logit2"], p["logit3"]]))
+        f, df = float(s[0]), float(s[0] * (1.0 - s[0]))
+        return {"key": key, "z": z, "f": f, "df": df, "saturated": abs(df) < threshold}
+    act = ACTIVATIONS[key]
+    df = float(act.grad(np.array([z]))[0])
+    return {"key": key, "z": z, "f": float(act.fn(np.array([z]))[0]), "df": df,
+            "saturated": bool(saturation_mask(key, np.array([z]), threshold)[0])}
+
+
+def _flow(key: str, zs: np.ndarray, df: np.ndarray, trace_df: float, depth: int) -> dict[str, Any]:
+    """What |f′| means through ``depth`` layers: the best case factor max|f′|^N over the range
+    and the factor |f′(z)|^N if every layer sat at the traced input (weights left out)."""
+    g = np.abs(df)
+    i = int(np.argmax(g))
+    max_grad = float(g[i])
+    best = max_grad**depth
+    at_trace = abs(trace_df) ** depth
+    if best < 1e-3:
+        verdict = "vanishes"
+    elif best < 0.5:
+        verdict = "shrinks"
+    else:
+        verdict = "survives"
+    if key == "softmax":
+        sentence = (
+            "Softmax is applied once, at the output, not stacked in N layers: paired with "
+            "cross-entropy its gradient is p − y, which only vanishes when the prediction is right."
+        )
+        return {"depth": depth, "max_grad": max_grad, "z_at_max": float(zs[i]), "best": best,
+                "at_trace": at_trace, "verdict": verdict, "sentence": sentence}
+    label = ACTIVATION_TABLE[key]["label"]
+    sentence = (
+        f"Through {depth} {label} layer{'s' if depth > 1 else ''} the activation can pass back "
+        f"at most max|f′|^{depth} = {max_grad:.3g}^{depth} = {best:.3g} of the gradient: "
+        f"it {verdict}."
+    )
+    return {"depth": depth, "max_grad": max_grad, "z_at_max": float(zs[i]), "best": best,
+            "at_trace": at_trace, "verdict": verdict, "sentence": sentence}
+
+
+def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
+    """The whole state from validated settings."""
+    R = p["z_range"]
+    zs = np.linspace(-R, R, N_SAMPLES)
+    clamped = not -R <= p["z"] <= R
+    if clamped:
+        p = {**p, "z": float(np.clip(p["z"], -R, R))}
+    key = p["activation"]
+    sm = _softmax_part(p, zs)
+    keys = [*ELEMENTWISE, "softmax"] if p["compare_all"] else [key]
+    curves = {k: _curve(k, zs, sm) for k in keys}
+    selected = curves[key]
+    grad_abs = np.abs(np.asarray(selected["df"]))
+    if key == "softmax":
+        mask = grad_abs < p["threshold"]
+        trace_z = p["logit1"]
+    else:
+        mask = saturation_mask(key, zs, p["threshold"])
+        trace_z = p["z"]
+    trace = _point(key, trace_z, p["threshold"], p)
+    if p["compare_all"]:
+        trace["all"] = [_point(k, p["z"], p["threshold"], p) | {"label": ACTIVATION_TABLE[k]["label"]}
+                        for k in ELEMENTWISE]
+    flow_all = []
+    if p["compare_all"]:
+        for k in ELEMENTWISE:
+            g = float(np.max(np.abs(curves[k]["df"])))
+            flow_all.append({"key": k, "label": ACTIVATION_TABLE[k]["label"], "max_grad": g,
+                             "best": g ** p["depth"]})
+    sat_frac = float(np.mean(mask))
+    if message is None:
+        if clamped:
+            message = f"Trace z was outside ±{R:g}, so it was moved to {p['z']:g}."
+        elif trace["saturated"]:
+            message = (f"At z = {trace_z:g} the gradient |f′| = {abs(trace['df']):.3g} is below "
+                       f"{p['threshold']:g}: this input is in a saturation region.")
+        else:
+            message = (f"{100 * sat_frac:.0f} % of [−{R:g}, {R:g}] is saturated "
+                       f"(|f′| < {p['threshold']:g}).")
+    return {
+        "params": p,
+        "zs": zs,
+        "curves": curves,
+        "selected": key,
+        "y_range": _y_range(curves, p["show_derivative"]),
+        "grad_abs": grad_abs,
+        "saturated": _intervals(zs, mask),
+        "saturated_fraction": sat_frac,
+        "trace": trace,
+        "table": ACTIVATION_TABLE[key],
+        "table_all": [ACTIVATION_TABLE[k] for k in [*ELEMENTWISE, "softmax"]],
+        "flow": _flow(key, zs, selected["df"], trace["df"], p["depth"]),
+        "flow_all": flow_all,
+        "softmax": sm,
+        "clamped": clamped,
+        "message": message,
+    }
+
+
+# ------------------------------------------------------------------ the page's calls
+
+
+def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+    """The state for the given settings (defaults for missing ones)."""
+    return _build(_check(params))
+
+
+def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """One control changed: recompute everything from the new settings."""
+    if name not in _SPECS:
+        raise ValueError(f"unknown setting {name!r}; the settings are {', '.join(_SPECS)}")
+    return _build(_check({**state["params"], name: value}))
+
+
+def set_logits(state: dict[str, Any], logits: list[float]) -> dict[str, Any]:
+    """Set all three softmax logits at once (e.g. from the keyboard)."""
+    if len(logits) != 3:
+        raise ValueError(f"softmax here takes 3 logits, got {len(logits)}")
+    params = {**state["params"], "logit1": logits[0], "logit2": logits[1], "logit3": logits[2]}
+    return _build(_check(params))
+
+
+ACTIONS = {"set_param": set_param, "set_logits": set_logits}

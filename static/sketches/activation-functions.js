@@ -1,0 +1,549 @@
+// Activation Functions Visualizer: draws the state of sims/activations.py. No math beyond
+// mapping numbers to pixels (and choosing axis ticks); every number shown comes from the
+// engine's state (curves, y-range, saturation intervals, trace values, gradient flow, softmax).
+(function () {
+  'use strict';
+  const ms = window.microsim;
+
+  const COLORS = {
+    relu: [26, 95, 180],
+    sigmoid: [230, 97, 0],
+    tanh: [120, 40, 160],
+    leaky_relu: [0, 125, 125],
+    softplus: [140, 90, 20],
+    softmax: [200, 0, 120],
+  };
+  const DASHES = {
+    relu: [],
+    sigmoid: [10, 5],
+    tanh: [3, 4],
+    leaky_relu: [12, 4, 3, 4],
+    softplus: [6, 6],
+    softmax: [16, 6],
+  };
+  const BAR_COLORS = [[26, 95, 180], [230, 97, 0], [120, 40, 160]];
+  const DERIV = [230, 97, 0];
+  const MAIN = [26, 95, 180];
+  const SUB = ['₁', '₂', '₃'];
+
+  const minus = (t) => t.replace(/-/g, '−');
+  const fx = (v, d) => minus((Math.abs(v) < 0.5 * 10 ** -d ? 0 : v).toFixed(d));
+  function fg(v) {
+    // 3 significant digits; scientific notation for tiny non-zero values
+    if (v === 0) return '0';
+    if (Math.abs(v) < 1e-3) return minus(v.toExponential(2)).replace('e', '×10^').replace('+', '');
+    return minus(String(Number(v.toPrecision(3))));
+  }
+  const vec = (a, d) => `[${a.map((v) => fx(v, d)).join(', ')}]`;
+
+  // ------------------------------------------------------------------ text helpers
+  function wrap(p, text, width) {
+    const words = String(text).split(' ');
+    const out = [];
+    let cur = '';
+    for (const word of words) {
+      const next = cur ? `${cur} ${word}` : word;
+      if (p.textWidth(next) > width && cur) {
+        out.push(cur);
+        cur = word;
+      } else cur = next;
+    }
+    if (cur) out.push(cur);
+    return out;
+  }
+  const LH = 1.28;
+  function lineHeight(p, line, width) {
+    p.textSize(line.size);
+    p.textStyle(line.bold ? p.BOLD : p.NORMAL);
+    const indent = line.swatch ? 26 : 0;
+    return wrap(p, line.text, width - indent).length * line.size * LH + (line.gap || 0);
+  }
+  function measure(p, lines, width) {
+    return lines.reduce((h, line) => h + lineHeight(p, line, width), 0);
+  }
+
+  // ------------------------------------------------------------------ the side panel
+  function panelLines(s, narrow) {
+    const P = s.params;
+    const t = s.table;
+    const L = [];
+    const R = fx(P.z_range, 1);
+    if (P.compare_all) {
+      L.push({ text: `All functions at z = ${fx(P.z, 2)} (N = ${P.depth})`, size: 18, bold: true });
+      s.trace.all.forEach((a, i) => {
+        const fl = s.flow_all[i];
+        L.push({ text: `${a.label}: f = ${fx(a.f, 3)}, f′ = ${fx(a.df, 3)}, max|f′|^N = ${fg(fl.best)}`,
+          size: 16, swatch: a.key });
+      });
+      L.push({ text: 'The chapter’s table: range · use · gradient issue', size: 18, bold: true, gap: 0 });
+      for (const row of s.table_all) {
+        L.push({ text: `${row.label}: ${row.range} · ${row.use_case} · ${row.gradient_issue}`, size: 16, swatch: row.name });
+      }
+      L.push({ text: s.flow.sentence, size: 16, opt: true, color: [40, 40, 40] });
+      return L;
+    }
+    if (s.selected === 'softmax') {
+      const sm = s.softmax;
+      L.push({ text: 'Softmax (3 classes)', size: 20, bold: true });
+      L.push({ text: `p_i = ${t.formula}`, size: 16 });
+      L.push({ text: `Range: ${t.range}`, size: 16 });
+      L.push({ text: `Typical use: ${t.use_case}`, size: 16 });
+      L.push({ text: `Gradient issue: ${t.gradient_issue}`, size: 16 });
+      L.push({ text: `Logits z = ${vec(sm.logits, 1)}`, size: 16, gap: 2 });
+      L.push({ text: `p = ${vec(sm.probs, 3)},  Σ p = ${fx(sm.sum, 3)}`, size: 16, bold: true });
+      L.push({ text: `∂p₁/∂z₁ = p₁(1 − p₁) = ${fx(sm.jacobian[0][0], 4)}`, size: 16 });
+      L.push({ text: `Cross-entropy, true class 1: L = ${fx(sm.ce_loss, 3)}, ∂L/∂z = p − y = ${vec(sm.ce_grad, 3)}`, size: 16 });
+      L.push({ text: 'Gradient flow', size: 18, bold: true });
+      L.push({ text: s.flow.sentence, size: 16 });
+      L.push({ text: t.gradient_flow, size: 16, opt: true, color: [60, 60, 60] });
+      return L;
+    }
+    const tr = s.trace;
+    const fl = s.flow;
+    L.push({ text: t.label, size: 20, bold: true });
+    L.push({ text: `f′(z) = ${t.derivative}`, size: 16 });
+    L.push({ text: `Range: ${t.range}`, size: 16 });
+    L.push({ text: `Typical use: ${t.use_case}`, size: 16 });
+    L.push({ text: `Gradient issue: ${t.gradient_issue}`, size: 16 });
+    L.push({ text: `Saturated (|f′| < ${fg(P.threshold)}): ${Math.round(100 * s.saturated_fraction)} % of [−${R}, ${R}]`, size: 16 });
+    L.push({ text: `Gradient flow through N = ${fl.depth} layers`, size: 18, bold: true });
+    L.push({ text: `Best case: max|f′|^N = ${fg(fl.max_grad)}^${fl.depth} = ${fg(fl.best)} (it ${fl.verdict})`, size: 16 });
+    L.push({ text: `Every layer at z = ${fx(tr.z, 2)}: |f′(z)|^N = ${fg(fl.at_trace)}`, size: 16 });
+    L.push({ text: narrow ? '' : '(activation factor only; the weights multiply in too)', size: 16, opt: true, color: [90, 90, 90] });
+    L.push({ text: t.gradient_flow, size: 16, opt: true, color: [60, 60, 60] });
+    return L.filter((l) => l.text);
+  }
+
+  function drawPanel(p, lines, box) {
+    let y = box.y;
+    const bottom = box.y + box.h;
+    p.push();
+    p.noStroke();
+    p.textAlign(p.LEFT, p.TOP);
+    for (const line of lines) {
+      const h = lineHeight(p, line, box.w);
+      if (y + h - (line.gap || 0) > bottom + 1) {
+        if (line.opt) continue; // optional explanations give way first
+        break;
+      }
+      y += line.gap || 0;
+      p.textSize(line.size);
+      p.textStyle(line.bold ? p.BOLD : p.NORMAL);
+      let x = box.x;
+      if (line.swatch) {
+        const c = COLORS[line.swatch];
+        p.push();
+        p.stroke(...c);
+        p.strokeWeight(3);
+        p.drawingContext.setLineDash(DASHES[line.swatch]);
+        p.line(x, y + line.size * 0.65, x + 20, y + line.size * 0.65);
+        p.pop();
+        x += 26;
+      }
+      p.fill(...(line.color || [20, 20, 20]));
+      for (const part of wrap(p, line.text, box.x + box.w - x)) {
+        p.text(part, x, y);
+        y += line.size * LH;
+      }
+    }
+    p.pop();
+  }
+
+  // ------------------------------------------------------------------ axes
+  function niceStep(span, target) {
+    const raw = span / Math.max(1, target);
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * mag >= raw) return m * mag;
+    return 10 * mag;
+  }
+  function ticks(lo, hi, target) {
+    const step = niceStep(hi - lo, target);
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.abs(v) < 1e-9 ? 0 : v);
+    return { step, values: out };
+  }
+  const tickLabel = (v, step) => minus(step < 1 ? v.toFixed(step < 0.1 ? 2 : 1) : String(Math.round(v)));
+
+  // ------------------------------------------------------------------ the graph
+  function makeMap(box, xr, yr) {
+    return {
+      x: (z) => box.x + ((z - xr[0]) / (xr[1] - xr[0])) * box.w,
+      y: (v) => box.y + box.h - ((v - yr[0]) / (yr[1] - yr[0])) * box.h,
+    };
+  }
+
+  function polyline(p, m, xs, ys) {
+    p.beginShape();
+    for (let i = 0; i < xs.length; i++) p.vertex(m.x(xs[i]), m.y(ys[i]));
+    p.endShape();
+  }
+
+  function heatColor(v) {
+    // dark navy (|f′| = 0, no gradient) → purple → orange → pale yellow (|f′| = 1)
+    const stops = [[0, [15, 15, 60]], [0.33, [110, 40, 140]], [0.66, [225, 110, 40]], [1, [250, 235, 120]]];
+    const t = Math.max(0, Math.min(1, v));
+    for (let i = 1; i < stops.length; i++) {
+      if (t <= stops[i][0]) {
+        const [a, ca] = stops[i - 1];
+        const [b, cb] = stops[i];
+        const u = (t - a) / (b - a);
+        return ca.map((c, k) => c + u * (cb[k] - c));
+      }
+    }
+    return stops[stops.length - 1][1];
+  }
+
+  function drawGraph(p, s, area) {
+    const P = s.params;
+    const R = P.z_range;
+    const zs = s.zs;
+    const sm = s.selected === 'softmax';
+    const compare = P.compare_all;
+    const ctx = p.drawingContext;
+    const yr = s.y_range;
+
+    // legend (what each line is) above the plot, wrapped to the width
+    const items = [];
+    if (compare) {
+      for (const [k, c] of Object.entries(s.curves)) items.push({ key: k, label: c.label });
+      if (P.show_derivative) items.push({ key: 'deriv', label: '··· thin: f′(z)' });
+    } else if (sm) {
+      [0, 1, 2].forEach((i) => items.push({ bar: i, label: `p${SUB[i]}` }));
+      if (P.show_derivative) items.push({ key: 'deriv', label: '∂p₁/∂z₁' });
+    } else {
+      items.push({ key: 'main', label: `f(z) = ${s.table.formula}` });
+      if (P.show_derivative) items.push({ key: 'deriv', label: 'f′(z)' });
+    }
+    items.push({ key: 'sat', label: `saturated |f′| < ${fg(P.threshold)}` });
+    p.textSize(16);
+    p.textStyle(p.NORMAL);
+    const rows = [[]];
+    let rowW = 0;
+    for (const it of items) {
+      const w = 30 + p.textWidth(it.label) + 14;
+      if (rowW + w > area.w && rows[rows.length - 1].length) {
+        rows.push([]);
+        rowW = 0;
+      }
+      rows[rows.length - 1].push({ ...it, w });
+      rowW += w;
+    }
+    const legendH = rows.length * 21 + 4;
+    const readoutH = 24;
+    const labelW = Math.max(...ticks(yr[0], yr[1], 5).values.map((v) => p.textWidth(tickLabel(v, ticks(yr[0], yr[1], 5).step)))) + 12;
+    const bottomH = 20 /* z tick labels */ + 6 + 16 /* heat strip */ + 22 /* heat caption */;
+    const box = { x: area.x + labelW, y: area.y + readoutH + legendH, w: area.w - labelW - 8, h: area.h - readoutH - legendH - bottomH };
+    if (box.h < 60) box.h = 60;
+    const m = makeMap(box, [-R, R], yr);
+
+    // trace read-out above the legend: the numbers of the traced point
+    p.noStroke();
+    p.fill(20);
+    p.textAlign(p.LEFT, p.TOP);
+    p.textStyle(p.BOLD);
+    p.textSize(16);
+    const tr = s.trace;
+    const zName = sm ? 'z₁' : 'z';
+    const fName = sm ? 'p₁' : 'f(z)';
+    const dName = sm ? '∂p₁/∂z₁' : 'f′(z)';
+    let readout = `${zName} = ${fx(tr.z, 2)}:  ${fName} = ${fx(tr.f, 4)},  ${dName} = ${fx(tr.df, 4)}${tr.saturated ? '  (saturated)' : ''}`;
+    if (p.textWidth(readout) > area.w) readout = `${zName}=${fx(tr.z, 2)}  ${sm ? 'p₁' : 'f'}=${fx(tr.f, 4)}  ${sm ? 'p₁′' : 'f′'}=${fx(tr.df, 4)}`;
+    p.text(readout, area.x, area.y + 2);
+    p.textStyle(p.NORMAL);
+
+    // legend rows
+    let ly = area.y + readoutH + 2;
+    for (const row of rows) {
+      let lx = area.x;
+      for (const it of row) {
+        const cy = ly + 10;
+        p.push();
+        if (it.key === 'sat') {
+          p.noStroke();
+          p.fill(120, 120, 120, 70);
+          p.rect(lx, ly + 2, 24, 16);
+        } else if (it.bar !== undefined) {
+          p.noStroke();
+          p.fill(...BAR_COLORS[it.bar]);
+          p.rect(lx, ly + 3, 24, 14);
+        } else {
+          const c = it.key === 'deriv' ? DERIV : it.key === 'main' ? MAIN : COLORS[it.key];
+          p.stroke(...(it.key === 'deriv' && compare ? [60, 60, 60] : c));
+          p.strokeWeight(it.key === 'deriv' && compare ? 1.5 : 3);
+          ctx.setLineDash(it.key === 'deriv' ? [2, 4] : compare ? DASHES[it.key] : []);
+          if (it.key === 'deriv' && !compare) ctx.setLineDash([7, 5]);
+          p.line(lx, cy, lx + 24, cy);
+        }
+        p.pop();
+        p.noStroke();
+        p.fill(30);
+        p.textAlign(p.LEFT, p.TOP);
+        p.text(it.label, lx + 30, ly);
+        lx += it.w;
+      }
+      ly += 21;
+    }
+
+    // plot frame
+    p.fill(255);
+    p.stroke(192);
+    p.strokeWeight(1);
+    p.rect(box.x, box.y, box.w, box.h);
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x, box.y, box.w, box.h);
+    ctx.clip();
+    // saturation regions (from the engine's mask)
+    p.noStroke();
+    p.fill(120, 120, 120, 55);
+    for (const [a, b] of s.saturated) p.rect(m.x(a), box.y, Math.max(1, m.x(b) - m.x(a)), box.h);
+    // grid and axes
+    const yt = ticks(yr[0], yr[1], Math.max(3, Math.floor(box.h / 60)));
+    const xt = ticks(-R, R, Math.max(4, Math.floor(box.w / 70)));
+    p.stroke(225);
+    p.strokeWeight(1);
+    for (const v of yt.values) p.line(box.x, m.y(v), box.x + box.w, m.y(v));
+    for (const v of xt.values) p.line(m.x(v), box.y, m.x(v), box.y + box.h);
+    p.stroke(120);
+    p.line(box.x, m.y(0), box.x + box.w, m.y(0));
+    p.line(m.x(0), box.y, m.x(0), box.y + box.h);
+
+    p.noFill();
+    // derivative curves
+    if (P.show_derivative) {
+      if (compare) {
+        for (const [k, c] of Object.entries(s.curves)) {
+          p.stroke(...COLORS[k], 200);
+          p.strokeWeight(k === s.selected ? 2.5 : 1.5);
+          ctx.setLineDash([2, 4]);
+          polyline(p, m, zs, c.df);
+        }
+      } else {
+        p.stroke(...DERIV);
+        p.strokeWeight(2.5);
+        ctx.setLineDash([7, 5]);
+        polyline(p, m, zs, s.curves[s.selected].df);
+      }
+    }
+    // function curves
+    if (compare) {
+      for (const [k, c] of Object.entries(s.curves)) {
+        if (k === s.selected) continue;
+        p.stroke(...COLORS[k]);
+        p.strokeWeight(2);
+        ctx.setLineDash(DASHES[k]);
+        polyline(p, m, zs, c.f);
+      }
+      p.stroke(...COLORS[s.selected]);
+      p.strokeWeight(4);
+      ctx.setLineDash(DASHES[s.selected]);
+      polyline(p, m, zs, s.curves[s.selected].f);
+    } else if (sm) {
+      [2, 1, 0].forEach((i) => {
+        p.stroke(...BAR_COLORS[i]);
+        p.strokeWeight(i === 0 ? 3.5 : 2);
+        ctx.setLineDash(i === 0 ? [] : i === 1 ? [10, 5] : [3, 4]);
+        polyline(p, m, zs, s.softmax.sweep.p[i]);
+      });
+    } else {
+      p.stroke(...MAIN);
+      p.strokeWeight(3.5);
+      ctx.setLineDash([]);
+      polyline(p, m, zs, s.curves[s.selected].f);
+    }
+    ctx.setLineDash([]);
+
+    // traced point (inside the range; the softmax trace is logit z₁, which may lie outside)
+    const inside = tr.z >= -R - 1e-9 && tr.z <= R + 1e-9;
+    if (inside) {
+      const px = m.x(tr.z);
+      p.stroke(60);
+      p.strokeWeight(1);
+      ctx.setLineDash([4, 4]);
+      p.line(px, box.y, px, box.y + box.h);
+      ctx.setLineDash([]);
+      if (P.show_derivative) {
+        p.stroke(255);
+        p.strokeWeight(1.5);
+        p.fill(...(compare ? COLORS[s.selected] : DERIV));
+        p.rect(px - 6, m.y(tr.df) - 6, 12, 12);
+      }
+      p.stroke(255);
+      p.strokeWeight(2);
+      p.fill(...(compare ? COLORS[s.selected] : sm ? BAR_COLORS[0] : MAIN));
+      p.circle(px, m.y(tr.f), 15);
+      if (compare) {
+        for (const a of tr.all) {
+          if (a.key === s.selected) continue;
+          p.stroke(255);
+          p.strokeWeight(1.5);
+          p.fill(...COLORS[a.key]);
+          p.circle(px, m.y(a.f), 10);
+        }
+      }
+    }
+    ctx.restore();
+    if (!inside) {
+      p.noStroke();
+      p.fill(90, 60, 0);
+      p.textAlign(p.RIGHT, p.TOP);
+      p.text(`${zName} = ${fx(tr.z, 1)} is outside ±${fx(R, 1)}`, box.x + box.w - 6, box.y + 4);
+    }
+
+    // tick labels
+    p.noStroke();
+    p.fill(50);
+    p.textSize(16);
+    p.textAlign(p.RIGHT, p.CENTER);
+    for (const v of yt.values) {
+      const y = m.y(v);
+      if (y > box.y + 6 && y < box.y + box.h - 6) p.text(tickLabel(v, yt.step), box.x - 5, y);
+    }
+    p.textAlign(p.CENTER, p.TOP);
+    for (const v of xt.values) {
+      const x = m.x(v);
+      const lbl = tickLabel(v, xt.step);
+      const w2 = p.textWidth(lbl) / 2;
+      if (x - w2 >= area.x && x + w2 <= area.x + area.w) p.text(lbl, x, box.y + box.h + 2);
+    }
+    p.textAlign(p.RIGHT, p.TOP);
+    p.text(sm ? 'z₁' : 'z', box.x - 5, box.y + box.h + 2);
+
+    // gradient-magnitude heat strip along the input axis
+    const sy = box.y + box.h + 24;
+    const n = zs.length;
+    p.noStroke();
+    for (let i = 0; i < n; i++) {
+      const a = i === 0 ? zs[0] : (zs[i - 1] + zs[i]) / 2;
+      const b = i === n - 1 ? zs[n - 1] : (zs[i] + zs[i + 1]) / 2;
+      p.fill(...heatColor(s.grad_abs[i]));
+      p.rect(m.x(a), sy, m.x(b) - m.x(a) + 0.6, 16);
+    }
+    p.noFill();
+    p.stroke(120);
+    p.rect(box.x, sy, box.w, 16);
+    if (inside) {
+      p.stroke(255);
+      p.strokeWeight(2);
+      p.line(m.x(tr.z), sy - 3, m.x(tr.z), sy + 19);
+    }
+    p.noStroke();
+    p.fill(50);
+    p.textAlign(p.RIGHT, p.CENTER);
+    p.text(sm ? '|p₁′|' : '|f′|', box.x - 5, sy + 8);
+    p.textAlign(p.LEFT, p.TOP);
+    const cap = area.w > 520 ? 'gradient magnitude |f′(z)|: dark = 0 (no gradient) … bright = 1' : 'dark = 0 … bright = 1';
+    p.text(cap, box.x, sy + 19);
+    return box;
+  }
+
+  // ------------------------------------------------------------------ softmax bars
+  function drawBars(p, s, area) {
+    const sm = s.softmax;
+    p.push();
+    p.noStroke();
+    p.fill(20);
+    p.textSize(18);
+    p.textStyle(p.BOLD);
+    p.textAlign(p.LEFT, p.TOP);
+    p.text(`Softmax probabilities   Σ p = ${fx(sm.sum, 3)}`, area.x, area.y);
+    p.textStyle(p.NORMAL);
+    p.textSize(16);
+    const top = area.y + 26 + 20; // title, then room for the value labels
+    const base = area.y + area.h - 22 - 20; // room for two label lines below
+    const h = Math.max(20, base - top);
+    const slot = area.w / 3;
+    const bw = Math.min(90, slot * 0.55);
+    p.stroke(150);
+    p.line(area.x, base, area.x + area.w, base);
+    p.stroke(225);
+    p.line(area.x, top, area.x + area.w, top); // p = 1
+    p.noStroke();
+    p.fill(110);
+    p.textAlign(p.RIGHT, p.BOTTOM);
+    p.text('p = 1', area.x + area.w, top - 1);
+    for (let i = 0; i < 3; i++) {
+      const cx = area.x + slot * (i + 0.5);
+      const bh = sm.probs[i] * h;
+      p.fill(...BAR_COLORS[i]);
+      p.rect(cx - bw / 2, base - bh, bw, bh);
+      p.fill(20);
+      p.textAlign(p.CENTER, p.BOTTOM);
+      p.textStyle(i === sm.argmax ? p.BOLD : p.NORMAL);
+      p.text(fx(sm.probs[i], 3), cx, base - bh - 2);
+      p.textStyle(p.NORMAL);
+      p.textAlign(p.CENTER, p.TOP);
+      p.text(`class ${i + 1}`, cx, base + 2);
+      p.text(`z${SUB[i]} = ${fx(sm.logits[i], 1)}`, cx, base + 22);
+    }
+    p.pop();
+  }
+
+  // ------------------------------------------------------------------ layout and draw
+  function draw(p) {
+    const s = ms.state;
+    const W = p.width;
+    const H = p.height;
+    const pad = 10;
+    p.background(240, 248, 255);
+    const wide = W >= 760;
+    const lines = panelLines(s, !wide);
+    let main;
+    let panel;
+    if (wide) {
+      const pw = Math.max(300, Math.min(470, W * 0.38));
+      main = { x: pad, y: pad, w: W - pw - 3 * pad, h: H - 2 * pad };
+      panel = { x: W - pw - pad, y: pad, w: pw, h: H - 2 * pad };
+    } else {
+      const w = W - 2 * pad;
+      const required = measure(p, lines.filter((l) => !l.opt), w);
+      const minMain = s.selected === 'softmax' && !s.params.compare_all ? 330 : 250;
+      const mainH = Math.max(minMain, H - 3 * pad - required);
+      main = { x: pad, y: pad, w, h: mainH };
+      panel = { x: pad, y: pad + mainH + pad, w, h: H - mainH - 3 * pad };
+    }
+    if (s.selected === 'softmax' && !s.params.compare_all) {
+      const barsH = Math.max(130, Math.min(220, main.h * 0.4));
+      drawBars(p, s, { x: main.x, y: main.y, w: main.w, h: barsH });
+      drawGraph(p, s, { x: main.x, y: main.y + barsH + 8, w: main.w, h: main.h - barsH - 8 });
+    } else {
+      drawGraph(p, s, main);
+    }
+    if (wide) {
+      p.stroke(200);
+      p.line(panel.x - pad, pad, panel.x - pad, H - pad);
+    }
+    drawPanel(p, lines, panel);
+  }
+
+  // ------------------------------------------------------------------ controls
+  ms.onControl(async (name, value) => {
+    await ms.act('set_param', { name, value });
+  });
+  let lastClampNote = '';
+  ms.onState((s) => {
+    ms.setControl('z', s.params.z);
+    if (s.clamped && s.message !== lastClampNote) {
+      lastClampNote = s.message;
+      ms.note(s.message);
+    }
+  });
+
+  ms.sketch({
+    setup(p) {
+      ms.region.tabIndex = 0;
+      ms.region.setAttribute('aria-label', `${ms.config.describe} Left and right arrow keys move the traced point.`);
+      ms.region.addEventListener('keydown', (e) => {
+        if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+        e.preventDefault();
+        const P = ms.state.params;
+        const step = ms.controls.z.spec.step;
+        const z = Math.max(-P.z_range, Math.min(P.z_range, P.z + (e.key === 'ArrowRight' ? step : -step)));
+        ms.setControl('z', Number(z.toFixed(1)));
+        ms.act('set_param', { name: 'z', value: Number(z.toFixed(1)) });
+      });
+    },
+    draw,
+  });
+})();
