@@ -1,0 +1,413 @@
+"""Convolution Operation Visualizer: a kernel slides over a 7×7 image, cell by cell.
+
+Every number comes from ``engine.conv``; the sketch ``static/sketches/convolution-operation.js``
+only draws this state (plain JSON)::
+
+    params        control values: kernel, ksize, stride, padding, pos, speed, pool, image
+    input         7×7 grayscale input in [0, 1] (engine.conv.sample_input_7x7("square"))
+    padded        the zero-padded input, (7 + 2p)², and pad = p
+    kernel        {"name", "size", "weights" (k×k), "denominator" d, "ints" (k×k: weights·d),
+                   "labels" (k×k strings), "factor" ("1/16" or ""), "note"}
+    size          output size along one side: engine.conv.conv_output_size_explain(7, k, ...)
+                  plus "lines" (the formula with the numbers filled in, for the drawing)
+    output        the full output map, engine.conv.conv2d(input, kernel, stride, padding)
+    labels        output values as short strings, same shape
+    n_positions   number of kernel positions (= output cells); pos: the current one, 1-based
+    current       the kernel at position pos: out [i, j], top_left [r, c] (padded coordinates),
+                  window (k×k), products (k×k, window·weights), scaled (window·ints),
+                  scaled_labels, row_sums (+ labels), total (Σ scaled), value (= output[i][j]),
+                  equation lines
+    scale         colour scale of the output: {"kind": "diverging"|"gray", "limit": L}
+    pool          None, or the 2×2 / stride 2 pooling of the output: mode, output, labels,
+                  ready (which pooled cells have their window computed), size explanation,
+                  used (rows/cols of the output that a window covers), scale
+    sample        the 28×28 sample image before/after the current kernel, stride and padding,
+                  its size explanation, and "presets": every preset (stride 1, "same") on it
+    message       one sentence for the reader; warning: a clamped value, or None
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import conv
+from sims._contract import Control, SimMeta, defaults
+
+META = SimMeta(
+    slug="convolution-operation",
+    title="Convolution Operation Visualizer",
+    description=(
+        "Slide a 3×3 or 5×5 kernel across a 7×7 grayscale image one position at a time: see the "
+        "element-wise products, their sum placed into the output map, how stride and padding "
+        "set the output size, a 2×2 pooling step, and what each preset kernel does to a picture."
+    ),
+    bloom="Apply",
+    objectives=[
+        "Compute one output value of a convolution as the sum of the element-wise products of "
+        "the kernel and the input window under it",
+        "Apply the output-size formula (n − k + 2p)/s + 1 for given kernel size, stride and "
+        "padding, and recognise when it is not a whole number",
+        "Predict the effect of edge-detection, blur, sharpen, Sobel and identity kernels",
+        "Apply 2×2 max or average pooling to a feature map",
+    ],
+    draw_height=640,
+    control_height=300,
+    subjects=["Convolutional Layer", "Convolution Kernel", "Stride", "Padding", "Pooling Layer"],
+    lesson_notes=[
+        "Press *Next* (or focus the drawing and use the arrow keys) and check one output cell by "
+        "hand: multiply each input value by the kernel weight above it and add the products.",
+        "Switch padding to *same* with a 5×5 kernel: two rings of zeros appear and the output "
+        "stays 7×7. Switch stride to 2: the kernel jumps two cells and the output shrinks.",
+        "Read the output-size formula under the maps with your numbers filled in.",
+        "Compare the presets on the sample picture: edge detection and Sobel give signed "
+        "responses (blue negative, orange positive), blur smooths, sharpen exaggerates.",
+        "Turn on max or average pooling and watch a 2×2 window summarise the output map; with "
+        "an odd size the last row and column are left out, and the sim says so.",
+    ],
+    describe=(
+        "A 7×7 grayscale input with a kernel outlined on it, the kernel's weights, the "
+        "element-wise products and their sum, and the output feature map filled in cell by cell "
+        "in a blue (negative), white (zero), orange (positive) colour scale; beside them the "
+        "output-size formula, an optional 2×2 pooled map, and a 28×28 sample picture before and "
+        "after the kernel."
+    ),
+)
+
+KERNEL_LABELS = {
+    "edge": "Edge detection",
+    "blur": "Blur",
+    "sharpen": "Sharpen",
+    "sobel_x": "Sobel x (vertical edges)",
+    "sobel_y": "Sobel y (horizontal edges)",
+    "identity": "Identity",
+}
+MAX_POSITIONS = 49  # a 7×7 output: the largest the settings allow
+N = 7  # input size
+INPUT_NAME = "square"
+POOL_SIZE = 2
+DENOMINATORS = (1, 16, 256)
+"""Common factors tried for showing kernel weights as whole numbers (blur: 1/16, 1/256)."""
+
+CONTROLS = [
+    Control("kernel", "select", "Preset kernel", default="edge",
+            options=[[k, v] for k, v in KERNEL_LABELS.items()]),
+    Control("ksize", "select", "Kernel size", default="3", options=[["3", "3×3"], ["5", "5×5"]]),
+    Control("stride", "select", "Stride", default="1", options=[["1", "1"], ["2", "2"]]),
+    Control("padding", "select", "Padding", default="valid",
+            options=[["valid", "valid (none)"], ["same", "same (zeros)"]]),
+    Control("pos", "slider", "Kernel position", default=1, min=1, max=MAX_POSITIONS, step=1,
+            help="Which kernel position (output cell) is shown, in reading order"),
+    Control("prev", "button", "◀ Previous", url=False),
+    Control("next", "button", "Next ▶", url=False),
+    Control("animate", "button", "Animate Convolution", url=False),
+    Control("speed", "slider", "Steps / s", default=2, min=0.5, max=8, step=0.5),
+    Control("pool", "select", "2×2 pooling", default="none",
+            options=[["none", "none"], ["max", "max"], ["avg", "average"]]),
+    Control("image", "select", "Sample image", default="digit",
+            options=[["digit", "digit 7"], ["digit3", "digit 3"], ["shapes", "shapes"]]),
+]
+
+_SELECTS = {c.name: [v for v, _ in c.options] for c in CONTROLS if c.kind == "select"}
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt(v: float, digits: int = 3) -> str:
+    """A number as a student writes it: ``8``, ``−1``, ``0.9``, ``12.8``, ``0.406``."""
+    r = round(float(v), digits)
+    if r == 0:
+        return "0"
+    text = f"{r:.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def _labels(a: np.ndarray, digits: int = 2) -> list:
+    return [[fmt(v, digits) for v in row] for row in np.asarray(a, dtype=float)]
+
+
+def _scale(values: np.ndarray) -> dict[str, Any]:
+    """Colour scale: diverging (blue < 0 < orange) when any value is negative, else gray."""
+    values = np.asarray(values, dtype=float)
+    lo, hi = float(values.min()), float(values.max())
+    if lo < -1e-12:
+        limit = max(abs(lo), abs(hi), 1e-9)
+        return {"kind": "diverging", "limit": limit, "min": lo, "max": hi,
+                "label": f"blue −{fmt(limit, 2)} · white 0 · orange +{fmt(limit, 2)}"}
+    limit = max(hi, 1.0)
+    return {"kind": "gray", "limit": limit, "min": lo, "max": hi,
+            "label": f"black 0 · white {fmt(limit, 2)} (no negative values)"}
+
+
+def _kernel_display(weights: np.ndarray) -> dict[str, Any]:
+    """Whole-number weights times a common factor 1/d when one of DENOMINATORS works."""
+    for d in DENOMINATORS:
+        ints = weights * d
+        if np.allclose(ints, np.round(ints), atol=1e-9):
+            ints = np.round(ints)
+            return {"denominator": d, "ints": ints.tolist(), "labels": _labels(ints, 0),
+                    "factor": "" if d == 1 else f"1/{d}"}
+    return {"denominator": 1, "ints": weights.tolist(), "labels": _labels(weights, 2),
+            "factor": ""}
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Defaults merged in, types fixed, values checked; a position out of range is clamped."""
+    p = {**defaults(CONTROLS), **params}
+    for name, allowed in _SELECTS.items():
+        p[name] = str(p[name])
+        if p[name] not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {p[name]!r}")
+    try:
+        speed = float(p["speed"])
+        pos = float(p["pos"])
+    except (TypeError, ValueError):
+        raise ValueError(f"speed and pos must be numbers, got {p['speed']!r} and {p['pos']!r}")
+    if not (np.isfinite(speed) and 0.5 <= speed <= 8):
+        raise ValueError(f"speed must be between 0.5 and 8 steps per second, got {p['speed']!r}")
+    if not np.isfinite(pos) or pos != int(pos):
+        raise ValueError(f"the kernel position must be a whole number, got {p['pos']!r}")
+    p["speed"] = speed
+    k, stride = int(p["ksize"]), int(p["stride"])
+    n_positions = conv.conv_output_size_explain(N, k, p["padding"], stride)["size"] ** 2
+    warning = None
+    if not 1 <= pos <= n_positions:
+        clamped = min(max(int(pos), 1), n_positions)
+        warning = (f"Kernel position {int(pos)} does not exist with these settings (positions "
+                   f"1 to {n_positions}); showing position {clamped}.")
+        pos = clamped
+    p["pos"] = int(pos)
+    return p, warning
+
+
+# --------------------------------------------------------------------------- the state
+
+
+def _size_lines(info: dict[str, Any], n: int, k: int, stride: int, what: str) -> list[str]:
+    p = info["padding"]
+    lines = [
+        f"{what}: out = (n − k + 2p) / s + 1 with n = {n}, k = {k}, p = {p}, s = {stride}",
+        f"= {info['formula']}  →  {info['size']}×{info['size']}",
+    ]
+    if not info["exact"]:
+        lines.append(f"{info['message'][0].upper()}{info['message'][1:]}.")
+    return lines
+
+
+def _current(trace: dict[str, Any], pos: int, kd: dict[str, Any], k: int) -> dict[str, Any]:
+    step = trace["steps"][pos - 1]
+    window = np.asarray(step["window"])
+    scaled = window * np.asarray(kd["ints"])
+    row_sums = scaled.sum(axis=1)
+    total = float(scaled.sum())
+    i, j = step["out"]
+    d = kd["denominator"]
+    value = step["sum"]
+    weight_labels = [w if not w.startswith("−") else f"({w})" for w in np.ravel(kd["labels"])]
+    terms = [f"{fmt(x, 2)}·{w}" for x, w in zip(window.ravel(), weight_labels, strict=True)]
+    if d == 1:
+        result = f"= {fmt(total, 3)} → output[{i}][{j}]"
+    else:
+        result = f"= {fmt(total, 3)};  × 1/{d} = {fmt(value, 3)} → output[{i}][{j}]"
+    return {
+        **step,
+        "window_labels": _labels(window, 2),
+        "scaled": scaled.tolist(),
+        "scaled_labels": _labels(scaled, 2),
+        "row_sums": row_sums.tolist(),
+        "row_sum_labels": [fmt(v, 2) for v in row_sums],
+        "total": total,
+        "total_label": fmt(total, 3),
+        "value": value,
+        "value_label": fmt(value, 3),
+        "terms": terms,
+        "result": result,
+        "n_terms": k * k,
+    }
+
+
+def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
+    if mode == "none":
+        return None
+    h = output.shape[0]
+    if h < POOL_SIZE:
+        return {"mode": mode, "output": [], "labels": [], "ready": [], "too_small": True,
+                "lines": [f"A {POOL_SIZE}×{POOL_SIZE} pool needs at least a "
+                          f"{POOL_SIZE}×{POOL_SIZE} map; this output is {h}×{h}."]}
+    trace = conv.pool2d_trace(output, POOL_SIZE, POOL_SIZE, mode)
+    info = conv.conv_output_size_explain(h, POOL_SIZE, 0, POOL_SIZE)
+    done = pos  # output cells computed so far, in reading order
+    ready = []
+    for st in trace["steps"]:
+        r, c = st["top_left"]
+        last = (r + POOL_SIZE - 1) * h + (c + POOL_SIZE - 1)  # bottom-right cell, 0-based
+        ready.append(last < done)
+    size = info["size"]
+    used = size * POOL_SIZE
+    name = "max" if mode == "max" else "average"
+    lines = [f"2×2 {name} pool, stride 2: ({h} − 2) / 2 + 1 = "
+             f"{fmt((h - POOL_SIZE) / POOL_SIZE + 1, 2)}"
+             + ("" if info["exact"] else f" → {size}") + f"  →  {size}×{size}"]
+    if not info["exact"]:
+        left = h - used
+        rows = "row and column" if left == 1 else f"{left} rows and columns"
+        lines.append(
+            f"({h} − 2) / 2 = {fmt((h - POOL_SIZE) / POOL_SIZE, 2)} is not a whole number: a "
+            f"2×2 window starting at the last {rows} would hang over the edge, so the pool "
+            f"keeps {size} window{'s' if size > 1 else ''} per side and leaves the last {rows} "
+            f"of the {h}×{h} map unpooled (hatched)."
+        )
+    out = np.asarray(trace["output"])
+    return {"mode": mode, "output": trace["output"], "labels": _labels(out, 2),
+            "ready": ready, "steps": [{"top_left": s["top_left"], **({"argmax": s["argmax"]}
+                                      if "argmax" in s else {})} for s in trace["steps"]],
+            "used": used, "exact": info["exact"], "lines": lines, "scale": _scale(out),
+            "too_small": False}
+
+
+def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[str, Any]:
+    image = conv.sample_image(name)
+    n = image.shape[0]
+    info = conv.conv_output_size_explain(n, k, padding, stride)
+    after = conv.conv2d(image, conv.KERNELS[kname][k], stride=stride, padding=padding)
+    presets = []
+    for other in KERNEL_LABELS:
+        res = conv.conv2d(image, conv.KERNELS[other][k], stride=1, padding="same")
+        presets.append({"kernel": other, "image": np.round(res, 3).tolist(),
+                        "scale": _scale(res)})
+    return {
+        "name": name,
+        "image": np.round(image, 3).tolist(),
+        "after": np.round(after, 3).tolist(),
+        "after_shape": list(after.shape),
+        "scale": _scale(after),
+        "size": info,
+        "lines": _size_lines(info, n, k, stride, f"{n}×{n} picture"),
+        "presets": presets,
+    }
+
+
+def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, Any]:
+    k, stride, padding = int(p["ksize"]), int(p["stride"]), p["padding"]
+    x = conv.sample_input_7x7(INPUT_NAME)
+    weights = conv.preset_kernel(p["kernel"], k)
+    info = conv.conv_output_size_explain(N, k, padding, stride)
+    output = conv.conv2d(x, weights, stride=stride, padding=padding)
+    trace = conv.conv2d_trace(x, weights, stride=stride, padding=padding)
+    kd = _kernel_display(weights)
+    pos = int(p["pos"])
+    return {
+        "params": p,
+        "input": x.tolist(),
+        "pad": info["padding"],
+        "padded": trace["padded"],
+        "padded_labels": _labels(np.asarray(trace["padded"]), 2),
+        "kernel": {"name": p["kernel"], "label": KERNEL_LABELS[p["kernel"]], "size": k,
+                   "weights": weights.tolist(), "note": conv.KERNEL_NOTES[p["kernel"]], **kd},
+        "stride": stride,
+        "size": {**info, "lines": _size_lines(info, N, k, stride, "Output size")},
+        "output": output.tolist(),
+        "labels": _labels(output, 2),
+        "n_positions": len(trace["steps"]),
+        "pos": pos,
+        "current": _current(trace, pos, kd, k),
+        "scale": _scale(output),
+        "pool": _pool(output, p["pool"], pos),
+        "sample": _sample(p["image"], p["kernel"], k, stride, padding),
+        "message": message,
+        "warning": warning,
+    }
+
+
+def _with_summary(state: dict[str, Any]) -> dict[str, Any]:
+    """One paragraph for screen readers: what the drawing shows, with its numbers."""
+    cur, ker, size = state["current"], state["kernel"], state["size"]
+    i, j = cur["out"]
+    factor = f" times {ker['factor']}" if ker["factor"] else ""
+    parts = [
+        f"{ker['label']} kernel {ker['size']}×{ker['size']}, weights by row: "
+        + "; ".join(", ".join(row) for row in ker["labels"]) + f"{factor}.",
+        f"Stride {state['stride']}, padding {state['params']['padding']} "
+        f"(p = {state['pad']}). {size['lines'][0]} {size['lines'][1]}.",
+        f"{state['message']} Sum of the {cur['n_terms']} products: "
+        + " + ".join(cur["terms"]) + f" {cur['result']}.",
+    ]
+    if state["pool"] and not state["pool"]["too_small"]:
+        parts.append(" ".join(state["pool"]["lines"]))
+    parts.append(" ".join(state["sample"]["lines"]))
+    return {**state, "summary": " ".join(parts)}
+
+
+def _where(state_pos: int, n_positions: int, size: int) -> str:
+    i, j = divmod(state_pos - 1, size)
+    return f"Position {state_pos} of {n_positions}: output row {i}, column {j}."
+
+
+def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+    """The state for the given control values (defaults for the missing ones)."""
+    p, warning = _clean(params)
+    state = _build(p, warning, "")
+    state["message"] = _where(state["pos"], state["n_positions"], state["size"]["size"])
+    return _with_summary(state)
+
+
+def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """A control changed. Geometry changes keep the position when it still exists."""
+    if name not in defaults(CONTROLS):
+        raise ValueError(f"there is no setting {name!r}")
+    p, warning = _clean({**state["params"], name: value})
+    new = _build(p, warning, "")
+    new["message"] = _where(new["pos"], new["n_positions"], new["size"]["size"])
+    return _with_summary(new)
+
+
+MOVES = {
+    "next": (0, 1, True),
+    "prev": (0, -1, True),
+    "left": (0, -1, False),
+    "right": (0, 1, False),
+    "up": (-1, 0, False),
+    "down": (1, 0, False),
+}
+
+
+def move(state: dict[str, Any], direction: str) -> dict[str, Any]:
+    """Move the kernel: next/prev in reading order (wrapping rows), or left/right/up/down
+    within the output grid (stopping at its edges), or to the first/last position."""
+    n_positions, size = state["n_positions"], state["size"]["size"]
+    pos = int(state["params"]["pos"])
+    if direction == "first":
+        pos = 1
+    elif direction == "last":
+        pos = n_positions
+    elif direction in MOVES:
+        di, dj, reading = MOVES[direction]
+        if reading:
+            pos = min(max(pos + dj, 1), n_positions)
+        else:
+            i, j = divmod(pos - 1, size)
+            i = min(max(i + di, 0), size - 1)
+            j = min(max(j + dj, 0), size - 1)
+            pos = i * size + j + 1
+    else:
+        raise ValueError(f"direction must be one of {', '.join([*MOVES, 'first', 'last'])}, "
+                         f"got {direction!r}")
+    return set_param(state, "pos", pos)
+
+
+def animate_step(state: dict[str, Any]) -> dict[str, Any]:
+    """One step of the animation: the next position, or back to 1 after the last."""
+    pos = int(state["params"]["pos"])
+    nxt = 1 if pos >= state["n_positions"] else pos + 1
+    new = set_param(state, "pos", nxt)
+    if nxt == new["n_positions"]:
+        new["message"] += " The output map is complete."
+    return _with_summary(new)
+
+
+ACTIONS = {"set_param": set_param, "move": move, "animate_step": animate_step}
