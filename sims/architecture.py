@@ -1,0 +1,419 @@
+"""Neural Network Architecture Visualizer: layers, weight-matrix shapes, parameter counts.
+
+Every number comes from :mod:`engine.dense` (``layer_report``, ``param_count``,
+``matmul_shape_check``, ``init_params``, ``forward``) and :mod:`engine.activations`.
+
+State (plain JSON, drawn by ``static/sketches/neural-network-architecture.js``)::
+
+    params        current control values (n_in, n_hidden, n_out, h1..h5, act1..act5,
+                  act_out, show_dims, show_weights, highlight, break_layer, speed)
+    sizes         [n_0, n_1, ..., n_L]  input size first, output size last
+    L             number of weight layers (hidden layers + 1)
+    columns       L + 1 dicts, one per column of nodes: name, short, n, activation info
+                  (None for the input), a_shape [n, 1], shade (values of a[l] scaled to
+                  [-1, 1] for the data-flow colouring, None where the flow cannot reach)
+    layers        L dicts, engine.dense.layer_report rows plus activation, equation and
+                  shapes text, and ``broken`` for the dimension-mismatch demo
+    total_params  engine.dense.param_count(sizes); breakdown: "40 + 72 + 18"
+    highlight     None or {layer, equation, shapes, rule, ok}
+    mismatch      None or {layer, W_shape, a_shape, error}  (the engine's DimensionError)
+    flow          {pos, per_layer, end, layer, frac, stopped, text}
+    output        {values: ŷ = a[L] for the fixed sample x, shown: first few} or None
+    summary       one sentence describing the network (for screen readers)
+    message       one sentence for the reader
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import dense
+from engine.activations import ACTIVATION_TABLE, get_activation
+from sims._contract import Control, SimMeta, defaults
+
+META = SimMeta(
+    slug="neural-network-architecture",
+    title="Neural Network Architecture Visualizer",
+    description=(
+        "Build a fully connected network layer by layer and see the shape of every weight "
+        "matrix, the parameter count of each layer, each layer's equation with its shapes, "
+        "a data-flow animation, and what happens when two dimensions do not match."
+    ),
+    bloom="Understand",
+    objectives=[
+        "Visualize neural network architecture and understand the dimensions of weight "
+        "matrices at each layer",
+        "Explain why W[l] has shape n_l × n_(l−1) and b[l] has shape n_l × 1",
+        "Count the parameters of a dense network layer by layer (4 → 8 → 8 → 2 has 130)",
+        "Recognise that the columns of W[l] must equal the rows of a[l−1]",
+    ],
+    draw_height=520,
+    control_height=460,
+    subjects=["Neural network", "Weight matrix", "Bias vector", "Hidden layer",
+              "Parameter count", "Matrix dimensions"],
+    lesson_notes=[
+        "The default network is 4 → 8 → 8 → 2: read its 130 parameters as 40 + 72 + 18 and "
+        "check each term as n_out·n_in + n_out.",
+        "Tick *Show Weight Matrices*: each connection is labelled W[l] ∈ ℝ^(n_l×n_(l−1)). "
+        "Change a hidden layer's neuron count and watch which two matrices change shape.",
+        "Press *Next layer* to step through the layers: the equation "
+        "a[l] = σ(W[l] a[l−1] + b[l]) is shown with the shape of every term.",
+        "Press *Play data flow*: a pulse carries the input vector through the network and "
+        "shows the shape of a[l] at each step.",
+        "Choose a layer under *Break a connection*: its W gets one column too many and the "
+        "engine refuses to multiply, naming both shapes. The data flow stops there.",
+    ],
+    describe=(
+        "A node-and-edge diagram of a fully connected neural network, input on the left and "
+        "output on the right, with each layer's size and activation, the weight-matrix shapes "
+        "on the connections and the parameter count per layer."
+    ),
+)
+
+MAX_HIDDEN = 5
+MAX_NEURONS = 64
+SEED = 0
+"""Seed of the fixed weights and sample input used by the data-flow animation."""
+FLOW_SUBSTEPS = 4
+"""Animation steps per layer: the pulse is at a[l-1], then 1/4, 2/4, 3/4 of the way to a[l]."""
+ICON_POINTS = 13
+
+HIDDEN_ACTIVATIONS = ["relu", "leaky_relu", "sigmoid", "tanh", "softplus", "linear"]
+OUTPUT_ACTIVATIONS = ["softmax", "sigmoid", "linear"]
+SHORT = {"relu": "ReLU", "leaky_relu": "LReLU", "sigmoid": "σ", "tanh": "tanh",
+         "softplus": "SP", "linear": "id", "softmax": "SM"}
+"""Abbreviations for narrow screens (the icon beside each tells the shape)."""
+INPUT_SIZES = [1, 2, 3, 4, 5, 6, 8, 10, 16, 32, 64]
+OUTPUT_SIZES = [1, 2, 3, 4, 5, 6, 8, 10]
+
+
+def _options(values: list[Any], label=str) -> list[list[str]]:
+    return [[str(v), label(v)] for v in values]
+
+
+def _act_label(name: str) -> str:
+    return ACTIVATION_TABLE[name]["label"].replace(" (identity)", "")
+
+
+CONTROLS = [
+    Control("n_in", "select", "Input dimension n₀", default="4", options=_options(INPUT_SIZES)),
+    Control("n_hidden", "slider", "Hidden layers", default=2, min=1, max=MAX_HIDDEN, step=1),
+    Control("n_out", "select", "Output dimension", default="2", options=_options(OUTPUT_SIZES)),
+    Control("act_out", "select", "Output activation", default="softmax",
+            options=_options(OUTPUT_ACTIVATIONS, _act_label)),
+]
+for _k in range(1, MAX_HIDDEN + 1):
+    CONTROLS += [
+        Control(f"h{_k}", "slider", f"Hidden {_k} neurons", default=8, min=1, max=MAX_NEURONS,
+                step=1, help=f"number of neurons n_{_k} of hidden layer {_k}"),
+        Control(f"act{_k}", "select", f"Hidden {_k} activation", default="relu",
+                options=_options(HIDDEN_ACTIVATIONS, _act_label)),
+    ]
+CONTROLS += [
+    Control("show_dims", "checkbox", "Show Dimensions", default=False),
+    Control("show_weights", "checkbox", "Show Weight Matrices", default=False),
+    Control("highlight", "slider", "Highlight layer (0 = none)", default=0, min=0,
+            max=MAX_HIDDEN + 1, step=1),
+    Control("next_layer", "button", "Next layer ▸", url=False),
+    Control("break_layer", "select", "Break a connection", default="none",
+            options=[["none", "None (all shapes match)"]]
+            + [[str(k), f"W[{k}] gets a wrong column count"] for k in range(1, MAX_HIDDEN + 2)]),
+    Control("play", "button", "Play data flow", url=False),
+    Control("speed", "slider", "Flow steps / s", default=4, min=1, max=20, step=1),
+]
+_KINDS = {c.name: c for c in CONTROLS if c.has_value}
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    """Every setting converted to its type and checked; ValueError names the bad one."""
+    p = {**defaults(CONTROLS), **params}
+    unknown = sorted(set(p) - set(_KINDS))
+    if unknown:
+        raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(_KINDS)}")
+    out: dict[str, Any] = {}
+    for name, control in _KINDS.items():
+        out[name] = _coerce(control, p[name])
+    return out
+
+
+def _coerce(control: Control, value: Any) -> Any:
+    name = control.name
+    if control.kind == "checkbox":
+        if isinstance(value, str):
+            if value.lower() not in ("true", "false", "1", "0", "on", "off"):
+                raise ValueError(f"{control.label} is on or off, not {value!r}")
+            return value.lower() in ("true", "1", "on")
+        return bool(value)
+    if control.kind == "select":
+        allowed = [v for v, _ in control.options]
+        if str(value) not in allowed:
+            raise ValueError(f"{control.label}: {value!r} is not a choice; choose one of "
+                             f"{', '.join(allowed)}")
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{control.label} must be a number, not {value!r}") from None
+    if not (control.min <= number <= control.max) or number != int(number):
+        if name.startswith("h") and name[1:].isdigit():
+            raise ValueError(f"hidden layer {name[1:]} needs a whole number of neurons from "
+                             f"{control.min:g} to {control.max:g}, not {value!r}")
+        raise ValueError(f"{control.label} must be a whole number from {control.min:g} to "
+                         f"{control.max:g}, not {value!r}")
+    return int(number)
+
+
+def architecture(p: dict[str, Any]) -> tuple[list[int], list[str]]:
+    """Layer sizes ``[n_0, ..., n_L]`` and the L activation names from the settings."""
+    hidden = range(1, p["n_hidden"] + 1)
+    sizes = [int(p["n_in"]), *(p[f"h{k}"] for k in hidden), int(p["n_out"])]
+    acts = [*(p[f"act{k}"] for k in hidden), p["act_out"]]
+    return sizes, acts
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _icon(name: str) -> dict[str, Any]:
+    """A small picture of the activation, computed by the engine, scaled to the unit square.
+
+    Elementwise activations: ICON_POINTS points (u, v) of a = f(z) for z in [−3, 3].
+    Softmax: its output for the logits [2, 1, 0.1] as three bars (they sum to 1).
+    """
+    act = get_activation(name)
+    if not act.elementwise:
+        return {"kind": "bars", "values": act.fn(np.array([[2.0], [1.0], [0.1]]))[:, 0].tolist()}
+    z = np.linspace(-3.0, 3.0, ICON_POINTS)
+    a = act.fn(z)
+    lo, hi = float(a.min()), float(a.max())
+    v = (a - lo) / (hi - lo) if hi > lo else np.full_like(a, 0.5)
+    u = (z + 3.0) / 6.0
+    return {"kind": "curve", "points": np.stack([u, v], axis=1).tolist()}
+
+
+def _act_info(name: str) -> dict[str, Any]:
+    return {"name": name, "label": _act_label(name), "short": SHORT[name], "icon": _icon(name)}
+
+
+def _shade(a: np.ndarray | None) -> list[float] | None:
+    """a[l] (one column) scaled by its largest magnitude to [−1, 1], for node colours."""
+    if a is None:
+        return None
+    col = np.asarray(a, dtype=float)[:, 0]
+    peak = float(np.max(np.abs(col))) if col.size else 0.0
+    return (col / peak).tolist() if peak > 0 else [0.0] * int(col.size)
+
+
+def _fmt(shape: list[int] | tuple[int, ...]) -> str:
+    return "×".join(str(int(n)) for n in shape)
+
+
+def _layer_text(row: dict[str, Any], act_label: str) -> dict[str, str]:
+    """Equation and shapes of layer l, the product shape from engine.dense.matmul_shape_check."""
+    l, n_in, n_out = row["layer"], row["n_in"], row["n_out"]
+    z_shape = dense.matmul_shape_check(row["W_shape"], (n_in, 1), layer=l)
+    return {
+        "equation": f"a[{l}] = {act_label}(W[{l}] a[{l - 1}] + b[{l}])",
+        "shapes": (f"W[{l}]: {_fmt(row['W_shape'])}, a[{l - 1}]: {n_in}×1, "
+                   f"b[{l}]: {_fmt(row['b_shape'])} → a[{l}]: {_fmt(z_shape)}"),
+        "product": f"({_fmt(row['W_shape'])})·({n_in}×1) = {_fmt(z_shape)}",
+        "rule": f"columns of W[{l}] = {n_in} = rows of a[{l - 1}] ✓",
+    }
+
+
+def _flow(state_flow: dict[str, Any] | None, L: int, broken: int | None) -> dict[str, Any]:
+    pos = int(state_flow["pos"]) if state_flow else 0
+    stopped = bool(state_flow["stopped"]) if state_flow else False
+    end = FLOW_SUBSTEPS * L if broken is None else FLOW_SUBSTEPS * (broken - 1) + 2
+    pos = min(pos, end)
+    return {"pos": pos, "per_layer": FLOW_SUBSTEPS, "end": end, "stopped": stopped,
+            "layer": pos // FLOW_SUBSTEPS, "frac": (pos % FLOW_SUBSTEPS) / FLOW_SUBSTEPS}
+
+
+# --------------------------------------------------------------------------- the state
+
+
+def _evaluate(p: dict[str, Any], flow: dict[str, Any] | None = None,
+              message: str | None = None) -> dict[str, Any]:
+    """Everything the sketch draws, computed by the engine from the settings ``p``."""
+    sizes, acts = architecture(p)
+    L = len(sizes) - 1
+    report = dense.layer_report(sizes)
+    total = dense.param_count(sizes)
+
+    # fixed weights and a fixed sample input for the data-flow animation
+    weights = dense.init_params(sizes, np.random.default_rng(SEED), scheme="he")
+    x = np.random.default_rng([SEED, 1]).standard_normal((sizes[0], 1))
+
+    # the dimension-mismatch demo: W[l] gets one column too many
+    mismatch = None
+    broken = None
+    notes = []
+    if p["break_layer"] != "none":
+        l = int(p["break_layer"])
+        if l > L:
+            notes.append(f"There is no W[{l}] in a network with {L} layers: choose W[1] to "
+                         f"W[{L}] under Break a connection.")
+        else:
+            broken = l
+            W, b = weights[l - 1]
+            extra = np.random.default_rng([SEED, 2]).standard_normal((W.shape[0], 1))
+            bad = [*weights[: l - 1], (np.hstack([W, extra]), b), *weights[l:]]
+            try:
+                dense.forward(bad, x, acts)
+            except dense.DimensionError as exc:
+                error = str(exc)
+            else:  # pragma: no cover - the engine always refuses this
+                raise AssertionError("engine.dense.forward accepted mismatched shapes")
+            mismatch = {"layer": l, "W_shape": [W.shape[0], W.shape[1] + 1],
+                        "a_shape": [sizes[l - 1], 1], "expected_W_shape": list(W.shape),
+                        "error": error}
+
+    reach = L if broken is None else broken - 1
+    trace = dense.forward(weights[:reach], x, acts[:reach]) if reach else None
+    A = trace.A if trace else [x]
+
+    columns = []
+    for i, n in enumerate(sizes):
+        name = "Input" if i == 0 else ("Output" if i == L else f"Hidden {i}")
+        short = "In" if i == 0 else ("Out" if i == L else f"H{i}")
+        columns.append({
+            "index": i, "name": name, "short": short, "n": n, "a_shape": [n, 1],
+            "activation": None if i == 0 else _act_info(acts[i - 1]),
+            "shade": _shade(A[i]) if i <= reach else None,
+        })
+
+    layers = []
+    for row in report:
+        l = row["layer"]
+        info = {**row, "activation": acts[l - 1], "act_label": _act_label(acts[l - 1]),
+                **_layer_text(row, _act_label(acts[l - 1])), "broken": l == broken}
+        if l == broken:
+            info["W_shape_shown"] = mismatch["W_shape"]
+        else:
+            info["W_shape_shown"] = row["W_shape"]
+        layers.append(info)
+
+    hl = None
+    if p["highlight"]:
+        l = min(p["highlight"], L)
+        if p["highlight"] > L:
+            notes.append(f"Highlight layer {p['highlight']} does not exist ({L} layers): "
+                         f"showing layer {L}, the output layer.")
+        lay = layers[l - 1]
+        hl = {"layer": l, "equation": lay["equation"], "shapes": lay["shapes"],
+              "product": lay["product"], "rule": lay["rule"], "ok": l != broken}
+        if l == broken:
+            hl["shapes"] = (f"W[{l}]: {_fmt(mismatch['W_shape'])}, a[{l - 1}]: "
+                            f"{sizes[l - 1]}×1 → no result")
+            hl["rule"] = (f"columns of W[{l}] = {mismatch['W_shape'][1]} ≠ "
+                          f"{sizes[l - 1]} = rows of a[{l - 1}] ✗")
+            hl["product"] = f"({_fmt(mismatch['W_shape'])})·({sizes[l - 1]}×1) is undefined"
+
+    fl = _flow(flow, L, broken)
+    k = fl["layer"]
+    if fl["stopped"] and broken is not None:
+        fl["text"] = (f"Data flow stopped at layer {broken}: W[{broken}] is "
+                      f"{_fmt(mismatch['W_shape'])} but a[{broken - 1}] is {sizes[broken - 1]}×1.")
+    elif fl["frac"] == 0:
+        fl["text"] = (f"x = a[0]: {sizes[0]}×1" if k == 0 else
+                      f"a[{k}] = {_act_label(acts[k - 1])}(W[{k}] a[{k - 1}] + b[{k}]): "
+                      f"{sizes[k]}×1")
+    else:
+        fl["text"] = (f"a[{k}] ({sizes[k]}×1) → W[{k + 1}] ({sizes[k + 1]}×{sizes[k]}) → "
+                      f"a[{k + 1}] ({sizes[k + 1]}×1)")
+
+    output = None
+    if broken is None:
+        y = trace.output[:, 0]
+        output = {"values": y.tolist(), "activation": acts[-1],
+                  "sum": float(np.sum(y))}
+
+    if message is None:
+        message = ("Change a layer and every shape and count updates." if mismatch is None
+                   else mismatch["error"])
+    if acts[-1] == "softmax" and sizes[-1] == 1:
+        notes.append("Softmax over one output is always 1: use Sigmoid for a single output.")
+
+    arrow = " → ".join(str(n) for n in sizes)
+    return {
+        "params": p,
+        "sizes": sizes,
+        "L": L,
+        "activations": acts,
+        "columns": columns,
+        "layers": layers,
+        "total_params": total,
+        "total_weights": sum(r["weights"] for r in report),
+        "total_biases": sum(r["biases"] for r in report),
+        "breakdown": " + ".join(str(r["params"]) for r in report),
+        "highlight": hl,
+        "mismatch": mismatch,
+        "flow": fl,
+        "output": output,
+        "notes": notes,
+        "summary": (f"A {arrow} network with {L - 1} hidden layer{'s' if L > 2 else ''} and "
+                    f"{total} parameters ({' + '.join(str(r['params']) for r in report)})."),
+        "message": message,
+    }
+
+
+def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+    """The network described by the settings (defaults: 4 → 8 → 8 → 2, ReLU, Softmax)."""
+    return _evaluate(_clean(params))
+
+
+def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """One control changed. Architecture changes restart the data flow from x."""
+    if name not in _KINDS:
+        raise ValueError(f"unknown setting {name!r}; known: {', '.join(_KINDS)}")
+    p = _clean({**state["params"], name: value})
+    same_net = architecture(p) == architecture(state["params"]) and (
+        p["break_layer"] == state["params"]["break_layer"])
+    flow = state["flow"] if same_net else None
+    message = None
+    if name.startswith("h") and name[1:].isdigit() and int(name[1:]) > p["n_hidden"]:
+        message = (f"Hidden layer {name[1:]} is not in use: raise Hidden layers to "
+                   f"{name[1:]} to add it.")
+    return _evaluate(p, flow, message)
+
+
+def next_layer(state: dict[str, Any]) -> dict[str, Any]:
+    """Highlight the next layer: 1, 2, ..., L, then 1 again."""
+    L = int(state["L"])
+    current = min(int(state["params"]["highlight"]), L)
+    p = {**state["params"], "highlight": current % L + 1}
+    return _evaluate(p, state["flow"])
+
+
+def flow_step(state: dict[str, Any]) -> dict[str, Any]:
+    """Advance the data-flow pulse by one step; it starts over after the output layer.
+
+    With a broken connection the pulse stops halfway along it (``flow.stopped``); the next
+    step starts over from x.
+    """
+    fl = state["flow"]
+    if fl["stopped"] or fl["pos"] >= fl["end"] and state["mismatch"] is None:
+        return _evaluate(state["params"], {"pos": 0, "stopped": False})
+    pos = fl["pos"] + 1
+    stopped = state["mismatch"] is not None and pos >= fl["end"]
+    msg = state["mismatch"]["error"] if stopped else None
+    return _evaluate(state["params"], {"pos": pos, "stopped": stopped}, msg)
+
+
+def reset_flow(state: dict[str, Any]) -> dict[str, Any]:
+    """Put the pulse back at the input x."""
+    return _evaluate(state["params"], {"pos": 0, "stopped": False})
+
+
+ACTIONS = {
+    "set_param": set_param,
+    "next_layer": next_layer,
+    "flow_step": flow_step,
+    "reset_flow": reset_flow,
+}
