@@ -1,0 +1,371 @@
+"""Normalization Comparison: which elements Batch Norm and Layer Norm average over, with numbers.
+
+An infographic (HTML + SVG, ``renderer="html"``): a sample tensor ``x`` of shape
+``(N, C, L)`` = (batch, channels, spatial) is drawn twice as a 3-D block, once for Batch Norm
+and once for Layer Norm, with the scope of one statistic highlighted. Every number comes
+from :mod:`engine.norm`; ``static/sketches/normalization-comparison.js`` only draws.
+
+State (plain JSON)::
+
+    params      control values (highlight, gamma, beta, scale, shift, batch, mode, speed, seed)
+    fixed       settings that are not controls (channels, length, groups, train_steps, ...)
+    shape       [N, C, L];  x: the sample tensor, nested lists (N, C, L); x_shade: x / max|x|
+                (in [−1, 1], the cell colour)
+    population  {"mean": (C,), "var": (C,)}: the distribution each channel is drawn from
+    bn          Batch Norm: batch_mean, batch_var (C,); running_mean, running_var (C,) after
+                ``train_steps`` training batches; shown_mean, shown_var, shown_label (the pair
+                the mode selects); stat_index (N, C, L): which statistic each element uses;
+                y (N, C, L) in the selected mode; train_infer_max_diff; alone_max_diff (sample 0
+                normalised alone vs in this batch); pop_error (max |batch μ − population μ|)
+    ln          Layer Norm: mean, var (N,); stat_index; y; train_infer_max_diff (0: the same
+                computation); alone_max_diff (0: no batch dependency)
+    hist        {"before": H, "bn": H, "ln": H}, H = {"edges", "counts" (C, bins),
+                "base" (C, bins): where channel c's bar starts when stacked, "ymax", "ticks"}
+    table       the chapter's comparison table (engine.norm.NORM_TABLE) plus, per row, the
+                statistics its norm computes on this tensor ("here")
+    focus       {"bn": channel, "ln": sample}: the highlighted scope
+    anim        {"phase": "idle"|"bn"|"ln"|"done", "index", "bn_revealed", "ln_revealed",
+                "title", "values", "sum", "count", "mean", "var"}: the statistics animation
+    message     one sentence for the reader
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import norm
+from sims._contract import Control, SimMeta, defaults
+
+META = SimMeta(
+    slug="normalization-comparison",
+    title="Normalization Comparison",
+    description=(
+        "Batch Norm and Layer Norm side by side on one sample tensor (batch × channels × "
+        "spatial): which elements each one averages over, the statistics with their values, "
+        "before/after distributions, γ and β, training vs inference, and the chapter's table "
+        "with Instance Norm and Group Norm."
+    ),
+    bloom="Analyze",
+    objectives=[
+        "Understand the difference between normalization techniques by visualizing which "
+        "dimensions they operate over",
+        "Compute Batch Norm statistics per channel over the batch and Layer Norm statistics "
+        "per sample over the features, and read their values",
+        "Explain why Batch Norm needs running statistics at inference and Layer Norm does not",
+        "Predict how batch size, input scale/shift and the learnable γ, β change the output",
+    ],
+    draw_height=900,
+    control_height=170,
+    subjects=["Batch Normalization", "Layer Normalization", "Instance Normalization",
+              "Group Normalization", "Tensor"],
+    lesson_notes=[
+        "Switch **Highlight scope** between Batch Norm and Layer Norm: Batch Norm's scope is a "
+        "vertical slice (one channel, every sample), Layer Norm's a horizontal one (one sample, "
+        "every channel). Click a column or row (or use the arrow keys) to move it.",
+        "Press **Compute statistics** and follow each channel's mean and variance (Batch Norm), "
+        "then each sample's (Layer Norm), with the values they are computed from.",
+        "Move **Input scale** and **Input shift**: the *before* plots move and widen, the "
+        "*after* plots do not: normalisation undoes them. γ and β set the output's spread and "
+        "centre instead.",
+        "Lower the **Batch size** to 2: Batch Norm's channel means stray further from the "
+        "population; Layer Norm's statistics never use the other samples.",
+        "Set **Mode** to inference: Batch Norm switches to its running averages and the same "
+        "batch gives a different output; Layer Norm does not change.",
+    ],
+    renderer="html",
+    sim_type="infographic",
+    describe=(
+        "Two 3-D tensor diagrams, batch × channels × spatial, for Batch Norm and Layer Norm, "
+        "with the elements of one statistic highlighted (a vertical slice for Batch Norm, a "
+        "horizontal slice for Layer Norm), the means and variances beside them, before/after "
+        "histograms per channel, and a table comparing Batch, Layer, Instance and Group Norm."
+    ),
+)
+
+FIXED: dict[str, Any] = {
+    "channels": 4,
+    "length": 4,
+    "groups": 2,
+    "train_steps": 20,
+    "momentum": 0.1,
+    "eps": 1e-5,
+    "bins": 12,
+}
+"""Settings that are not controls: tensor size C and L, Group Norm's G, running-stat training."""
+
+CONTROLS = [
+    Control("highlight", "select", "Highlight scope", default="both",
+            options=[["both", "Both scopes"], ["bn", "Batch Norm scope"],
+                     ["ln", "Layer Norm scope"], ["none", "No highlight"]]),
+    Control("gamma", "slider", "γ (scale)", default=1.0, min=0.0, max=3.0, step=0.1),
+    Control("beta", "slider", "β (shift)", default=0.0, min=-3.0, max=3.0, step=0.1),
+    Control("scale", "slider", "Input scale", default=1.0, min=0.25, max=3.0, step=0.25),
+    Control("shift", "slider", "Input shift", default=0.0, min=-5.0, max=5.0, step=0.5),
+    Control("batch", "slider", "Batch size N", default=4, min=2, max=8, step=1),
+    Control("mode", "select", "Mode", default="train",
+            options=[["train", "Training (batch stats)"],
+                     ["inference", "Inference (running stats)"]]),
+    Control("compute", "button", "Compute statistics", url=False,
+            help="Animate the computation of each mean and variance"),
+    Control("speed", "slider", "Animation steps / s", default=1.0, min=0.5, max=4.0, step=0.5),
+    Control("seed", "slider", "Seed", default=3, min=0, max=99, step=1),
+]
+
+_RANGES = {c.name: c for c in CONTROLS if c.has_value}
+_DATA_PARAMS = {"scale", "shift", "batch", "seed"}
+"""Settings that change the sample tensor (and so restart the animation)."""
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check(name: str, value: Any) -> Any:
+    """``value`` for control ``name``, or a ValueError a student can act on."""
+    if name not in _RANGES:
+        raise ValueError(f"there is no setting {name!r}; settings: {', '.join(_RANGES)}")
+    c = _RANGES[name]
+    if c.kind == "select":
+        values = [v for v, _ in c.options]
+        if value not in values:
+            raise ValueError(f"{c.label} must be one of {', '.join(values)}, not {value!r}")
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"{c.label} must be a number, not {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{c.label} must be a number, not {value!r}") from None
+    if not np.isfinite(v) or v < c.min - 1e-9 or v > c.max + 1e-9:
+        raise ValueError(f"{c.label} must be between {c.min:g} and {c.max:g}, not {value!r}")
+    return int(round(v)) if name in ("batch", "seed") else v
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _sample(p: dict[str, Any], fixed: dict[str, Any]) -> np.ndarray:
+    """The sample tensor ``(N, C, L)`` from the seed; sample n is the same for every N ≥ n+1."""
+    rng = np.random.default_rng(int(p["seed"]))
+    shape = (int(p["batch"]), fixed["channels"], fixed["length"])
+    return norm.sample_activations(rng, shape, float(p["scale"]), float(p["shift"]))
+
+
+def _trained_batchnorm(p: dict[str, Any], fixed: dict[str, Any]) -> norm.BatchNorm:
+    """A BatchNorm after ``train_steps`` training batches of size N drawn from the seed."""
+    bn = norm.BatchNorm(fixed["channels"], momentum=fixed["momentum"], eps=fixed["eps"])
+    rng = np.random.default_rng([int(p["seed"]), 1])
+    shape = (int(p["batch"]), fixed["channels"], fixed["length"])
+    for _ in range(fixed["train_steps"]):
+        bn.forward(norm.sample_activations(rng, shape, float(p["scale"]), float(p["shift"])))
+    bn.gamma = np.full(fixed["channels"], float(p["gamma"]))
+    bn.beta = np.full(fixed["channels"], float(p["beta"]))
+    return bn
+
+
+def _nice_ticks(lo: float, hi: float) -> list[float]:
+    """Three tick values across ``[lo, hi]``, rounded to one decimal."""
+    return [round(float(v), 1) for v in np.linspace(lo, hi, 3)]
+
+
+def _histogram(values: np.ndarray, edges: np.ndarray) -> dict[str, Any]:
+    """Per-channel counts of ``values`` ``(N, C, L)`` in the bins ``edges``, stacked by channel."""
+    counts = np.array([np.histogram(values[:, c, :].ravel(), bins=edges)[0]
+                       for c in range(values.shape[1])])
+    base = np.cumsum(counts, axis=0) - counts
+    return {"edges": edges, "counts": counts, "base": base,
+            "ymax": int(counts.sum(axis=0).max()), "ticks": _nice_ticks(edges[0], edges[-1])}
+
+
+def _edges(values: np.ndarray, bins: int) -> np.ndarray:
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.05 * max(hi - lo, 1e-6)
+    return np.histogram_bin_edges(values, bins=bins, range=(lo - pad, hi + pad))
+
+
+def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
+    """NORM_TABLE plus, per norm, how many statistics it computes on ``x`` and over how many values."""
+    n, c, _ = x.shape
+    stats = {
+        "batch": norm.batch_norm(x)[1]["mean"],
+        "layer": norm.layer_norm(x)[1]["mean"],
+        "instance": norm.instance_norm(x)[1]["mean"],
+        "group": norm.group_norm(x, groups)[1]["mean"],
+    }
+    what = {"batch": "one per channel", "layer": "one per sample",
+            "instance": "one per sample and channel",
+            "group": f"one per sample and group, G = {groups}"}
+    rows = []
+    for row in norm.NORM_TABLE:
+        s = stats[row["kind"]]
+        rows.append({**row, "n_stats": int(s.size), "stats_shape_here": list(s.shape),
+                     "values_per_stat": int(x.size // s.size),
+                     "here": f"{s.size} μ, σ² pairs ({what[row['kind']]}, shape "
+                             f"{tuple(int(d) for d in s.shape)}), each over "
+                             f"{x.size // s.size} values"})
+    return rows
+
+
+def _anim(phase: str, index: int, x: np.ndarray) -> dict[str, Any]:
+    """The animation's current step: which statistic is being computed, from which values."""
+    n, c, _ = x.shape
+    revealed = {"idle": (c, n), "done": (c, n), "bn": (index + 1, 0), "ln": (c, index + 1)}
+    out: dict[str, Any] = {"phase": phase, "index": index, "bn_revealed": revealed[phase][0],
+                           "ln_revealed": revealed[phase][1]}
+    if phase == "bn":
+        vals = x[:, index, :].ravel()
+        out["title"] = (f"Batch Norm, channel {index}: the {vals.size} values x[n, {index}, l] "
+                        f"of every sample n and position l")
+    elif phase == "ln":
+        vals = x[index].ravel()
+        out["title"] = (f"Layer Norm, sample {index}: the {vals.size} values x[{index}, c, l] "
+                        f"of every channel c and position l")
+    else:
+        return out
+    mean = float(vals.mean())
+    out.update(values=vals, sum=float(vals.sum()), count=int(vals.size), mean=mean,
+               var=float(((vals - mean) ** 2).mean()))
+    return out
+
+
+def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> dict[str, Any]:
+    """The whole state from the settings: every number through engine.norm."""
+    fixed = dict(FIXED)
+    x = _sample(p, fixed)
+    n, c, length = x.shape
+    gamma, beta, eps = float(p["gamma"]), float(p["beta"]), fixed["eps"]
+
+    # Batch Norm: batch statistics (training) and running statistics (inference)
+    y_bn_train, bn_stats = norm.batch_norm(x, gamma, beta, eps)
+    model = _trained_batchnorm(p, fixed)
+    y_bn_infer = model.forward(x, training=False)
+    inference = p["mode"] == "inference"
+    y_bn = y_bn_infer if inference else y_bn_train
+    y_bn_alone, _ = norm.batch_norm(x[:1], gamma, beta, eps)
+    pop_mean = float(p["shift"]) + np.linspace(-2.0, 3.0, c)
+    pop_var = (float(p["scale"]) * np.linspace(0.5, 2.0, c)) ** 2
+    bn = {
+        "batch_mean": bn_stats["mean"], "batch_var": bn_stats["var"],
+        "running_mean": model.running_mean, "running_var": model.running_var,
+        "shown_mean": model.running_mean if inference else bn_stats["mean"],
+        "shown_var": model.running_var if inference else bn_stats["var"],
+        "shown_label": "running" if inference else "batch",
+        "stat_index": norm.stat_index("batch", x.shape),
+        "y": y_bn,
+        "train_infer_max_diff": float(np.abs(y_bn_train - y_bn_infer).max()),
+        "alone_max_diff": float(np.abs(y_bn_alone[0] - y_bn_train[0]).max()),
+        "pop_error": float(np.abs(bn_stats["mean"] - pop_mean).max()),
+        "m": int(n * length),
+    }
+
+    # Layer Norm: per-sample statistics, the same in training and inference
+    y_ln, ln_stats = norm.layer_norm(x, gamma, beta, eps)
+    y_ln_again, _ = norm.layer_norm(x, gamma, beta, eps)  # "inference": the same computation
+    y_ln_alone, _ = norm.layer_norm(x[:1], gamma, beta, eps)
+    ln = {
+        "mean": ln_stats["mean"], "var": ln_stats["var"],
+        "stat_index": norm.stat_index("layer", x.shape),
+        "y": y_ln,
+        "train_infer_max_diff": float(np.abs(y_ln - y_ln_again).max()),
+        "alone_max_diff": float(np.abs(y_ln_alone[0] - y_ln[0]).max()),
+        "d": int(c * length),
+    }
+
+    after_edges = _edges(np.concatenate([y_bn.ravel(), y_ln.ravel()]), fixed["bins"])
+    hist = {
+        "before": _histogram(x, _edges(x, fixed["bins"])),
+        "bn": _histogram(y_bn, after_edges),
+        "ln": _histogram(y_ln, after_edges),
+    }
+    focus = {"bn": min(max(int(focus.get("bn", 0)), 0), c - 1),
+             "ln": min(max(int(focus.get("ln", 0)), 0), n - 1)}
+    phase, index = anim
+    if phase in ("bn", "ln"):
+        focus[phase] = index
+
+    message = (
+        f"Batch of {n}: Batch Norm's channel means miss the population means by up to "
+        f"{bn['pop_error']:.2f} (smaller batches stray further); sample 0 normalised alone "
+        f"changes by up to {bn['alone_max_diff']:.2f} under Batch Norm and by "
+        f"{ln['alone_max_diff']:.2f} under Layer Norm."
+    )
+    return {
+        "params": p,
+        "fixed": fixed,
+        "shape": [n, c, length],
+        "x": x,
+        "x_shade": x / max(float(np.abs(x).max()), 1e-12),
+        "population": {"mean": pop_mean, "var": pop_var},
+        "bn": bn,
+        "ln": ln,
+        "hist": hist,
+        "table": _table(x, fixed["groups"]),
+        "focus": focus,
+        "anim": _anim(phase, index, x),
+        "message": message,
+    }
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+    """The sample tensor from the seed and every statistic of it; the animation idle."""
+    p = {**defaults(CONTROLS), **(params or {})}
+    p = {name: _check(name, p[name]) for name in _RANGES}
+    return _build(p, {"bn": 0, "ln": 0}, ("idle", 0))
+
+
+def _anim_pos(state: dict[str, Any]) -> tuple[str, int]:
+    a = state.get("anim") or {}
+    return str(a.get("phase", "idle")), int(a.get("index", 0))
+
+
+def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """A control changed: recompute. Changing the tensor (scale, shift, batch, seed) stops
+    the statistics animation."""
+    params = {**state["params"], name: _check(name, value)}
+    anim = ("idle", 0) if name in _DATA_PARAMS else _anim_pos(state)
+    return _build(params, state.get("focus", {}), anim)
+
+
+def set_focus(state: dict[str, Any], kind: str, index: int) -> dict[str, Any]:
+    """Highlight another scope: channel ``index`` for ``kind="bn"``, sample for ``"ln"``."""
+    n, c, _ = state["shape"]
+    limit = {"bn": c, "ln": n}
+    if kind not in limit:
+        raise ValueError(f"kind must be 'bn' (a channel) or 'ln' (a sample), not {kind!r}")
+    if isinstance(index, bool) or not isinstance(index, int | float) or not (
+            0 <= int(index) < limit[kind]) or int(index) != index:
+        what = "channel" if kind == "bn" else "sample"
+        raise ValueError(f"{what} must be a whole number from 0 to {limit[kind] - 1}, "
+                         f"not {index!r}")
+    focus = {**state["focus"], kind: int(index)}
+    return _build(state["params"], focus, ("idle", 0))
+
+
+def anim_start(state: dict[str, Any]) -> dict[str, Any]:
+    """Start the statistics animation: Batch Norm's channel 0 first."""
+    return _build(state["params"], state["focus"], ("bn", 0))
+
+
+def anim_step(state: dict[str, Any]) -> dict[str, Any]:
+    """Next statistic: channels 0..C−1 of Batch Norm, then samples 0..N−1 of Layer Norm."""
+    n, c, _ = state["shape"]
+    phase, index = _anim_pos(state)
+    if phase == "bn":
+        nxt = ("bn", index + 1) if index + 1 < c else ("ln", 0)
+    elif phase == "ln":
+        nxt = ("ln", index + 1) if index + 1 < n else ("done", 0)
+    else:
+        nxt = ("bn", 0) if phase == "idle" else ("done", 0)
+    return _build(state["params"], state["focus"], nxt)
+
+
+ACTIONS = {
+    "set_param": set_param,
+    "set_focus": set_focus,
+    "anim_start": anim_start,
+    "anim_step": anim_step,
+}

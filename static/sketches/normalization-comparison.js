@@ -1,0 +1,413 @@
+// Normalization Comparison: an HTML + SVG infographic (renderer "html", no p5 canvas).
+// Draws the state of sims/normalization.py (its docstring describes the state). No math
+// beyond layout and pixel mapping: every mean, variance, output and histogram count comes
+// from engine.norm through the state. Text goes in with textContent only.
+(function () {
+  'use strict';
+  const ms = window.microsim;
+  const SVG = 'http://www.w3.org/2000/svg';
+  // Okabe–Ito colours (safe for colour-blind readers), one per channel; stacking order and
+  // labels carry the same information.
+  const CH = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'];
+  const SCOPE = '#ffd23f';
+  const fmt = (v, d = 2) => {
+    const s = (Math.abs(v) < 0.5 * 10 ** -d ? 0 : v).toFixed(d);
+    return s.replace('-', '−');
+  };
+
+  // ------------------------------------------------------------------ DOM helpers
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else e.setAttribute(k, v);
+    }
+    for (const kid of kids) if (kid) e.appendChild(typeof kid === 'string' ? document.createTextNode(kid) : kid);
+    return e;
+  }
+  function sv(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function svgRoot(w, h, label, desc, key) {
+    const s = sv('svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': label, 'data-key': key });
+    s.appendChild(sv('title', {}, label));
+    s.appendChild(sv('desc', {}, desc));
+    return s;
+  }
+  function text(parent, x, y, str, attrs) {
+    const t = sv('text', { x, y, 'font-size': 16, ...(attrs || {}) }, str);
+    parent.appendChild(t);
+    return t;
+  }
+
+  // ------------------------------------------------------------------ styles (no user text)
+  const style = document.createElement('style');
+  style.textContent = `
+  .nc { padding: 6px 8px; font-size: 16px; line-height: 1.3; color: #1b1b1b; }
+  .nc h2 { font-size: 18px; margin: 0 0 2px; }
+  .nc p { margin: 2px 0; }
+  .nc-panels { display: flex; gap: 10px; }
+  .nc.stack .nc-panels { flex-direction: column; }
+  .nc-panel { flex: 1 1 0; min-width: 0; background: white; border: 1px solid #c8d3e0; border-radius: 6px; padding: 4px 6px; }
+  .nc-row { display: flex; gap: 8px; align-items: flex-start; }
+  .nc-row.stack { flex-direction: column; gap: 0; }
+  .nc-side { flex: 1 1 0; min-width: 0; }
+  .nc svg { display: block; overflow: visible; font-family: system-ui, sans-serif; }
+  .nc svg:focus-visible { outline: 3px solid #1a5fb4; }
+  .nc .on { font-weight: 700; background: #fff3c4; }
+  .nc-mono { font-family: ui-monospace, monospace; }
+  .nc-anim { margin-top: 6px; background: white; border: 1px solid #c8d3e0; border-radius: 6px; padding: 4px 8px; }
+  .nc-legend span.sw { display: inline-block; width: 14px; height: 14px; margin: 0 4px -2px 10px; border: 1px solid #333; }
+  .nc table { border-collapse: collapse; width: 100%; margin-top: 6px; background: white; font-size: 16px; }
+  .nc caption { text-align: left; font-weight: 700; font-size: 18px; padding: 2px 0; }
+  .nc th, .nc td { border: 1px solid #b8c4d2; padding: 3px 5px; text-align: left; vertical-align: top; }
+  .nc thead th { background: #e3ecf6; }
+  .nc tr.bn-row th, .nc tr.ln-row th { background: #fff3c4; }
+  .nc.stack table, .nc.stack tbody, .nc.stack tr, .nc.stack td, .nc.stack th { display: block; width: 100%; }
+  .nc.stack thead { display: none; }
+  .nc.stack tr { margin-bottom: 6px; border: 1px solid #b8c4d2; }
+  .nc.stack td::before { content: attr(data-label) ": "; font-weight: 700; }
+  .nc.stack th, .nc.stack td { border: none; }
+  `;
+  document.head.appendChild(style);
+
+  // The region scrolls (sections stack at narrow widths); it holds a table and text, so it is a
+  // labelled region for screen readers rather than one image (each SVG is its own image).
+  const region = ms.region;
+  region.classList.add('html-view');
+  region.style.scrollbarGutter = 'stable';
+  region.setAttribute('role', 'region');
+  region.setAttribute('aria-label', `${ms.config.title}: ${ms.config.describe}`);
+  region.tabIndex = -1;
+  const root = el('div', { class: 'nc' });
+  region.appendChild(root);
+
+  // ------------------------------------------------------------------ the 3-D tensor
+  /**
+   * One tensor diagram: N rows (samples, downwards) × C columns (channels) on the front face
+   * (position l = 0), the spatial axis L going back; the top face is sample 0, the right face
+   * the last channel. Cells of the highlighted scope carry class "scope".
+   */
+  function tensorSvg(s, kind, availW, highlightOn) {
+    const [N, C, L] = s.shape;
+    const narrow = availW < 380;
+    const dx = narrow ? 9 : 13;
+    const dy = narrow ? 7 : 9;
+    const lm = 36;
+    const statW = kind === 'ln' ? 2 * 58 : 0;
+    const cw = Math.max(36, Math.min(58, Math.floor((availW - lm - L * dx - 10 - statW) / C)));
+    const ch = 24;
+    const x0 = lm;
+    const y0 = 22 + L * dy;
+    const W = x0 + C * cw + L * dx + 8 + statW;
+    const bottomRows = kind === 'bn' ? 3 : 1;
+    const H = y0 + N * ch + 20 * bottomRows + 8;
+    const showVals = cw >= 44;
+    const stats = kind === 'bn' ? s.bn : s.ln;
+    const focus = s.focus[kind];
+    const animOn = s.anim.phase === kind;
+    const on = highlightOn || animOn;
+    const label = kind === 'bn'
+      ? `Batch Norm tensor, ${N} samples × ${C} channels × ${L} positions; highlighted: channel ${focus}, every sample and position (a vertical slice).`
+      : `Layer Norm tensor, ${N} samples × ${C} channels × ${L} positions; highlighted: sample ${focus}, every channel and position (a horizontal slice).`;
+    const desc = kind === 'bn'
+      ? `Means per channel: ${s.bn.shown_mean.map((v) => fmt(v)).join(', ')}; variances: ${s.bn.shown_var.map((v) => fmt(v)).join(', ')}.`
+      : `Means per sample: ${s.ln.mean.map((v) => fmt(v)).join(', ')}; variances: ${s.ln.var.map((v) => fmt(v)).join(', ')}.`;
+    const svg = svgRoot(W, H, label, desc, `tensor-${kind}`);
+    svg.classList.add('nc-tensor', `nc-tensor-${kind}`);
+    svg.setAttribute('tabindex', '0');
+    svg.dataset.kind = kind;
+    svg.dataset.highlight = on ? 'on' : 'off';
+
+    const fillFor = (n, c, l) => {
+      const inScope = on && stats.stat_index[n][c][l] === focus;
+      if (inScope) return { fill: SCOPE, cls: 'cell scope' };
+      const v = s.x_shade[n][c][l];
+      const a = Math.abs(v);
+      const base = v >= 0 ? [230, 97, 0] : [26, 95, 180];
+      const mix = (k) => Math.round(255 + (base[k] - 255) * (0.15 + 0.55 * a));
+      return { fill: `rgb(${mix(0)},${mix(1)},${mix(2)})`, cls: on ? 'cell dim' : 'cell' };
+    };
+    const cell = (pts, n, c, l, face) => {
+      const f = fillFor(n, c, l);
+      const poly = sv('polygon', {
+        points: pts.map((p) => p.join(',')).join(' '), fill: f.fill, class: f.cls,
+        stroke: f.cls.includes('scope') ? '#111' : '#5b6b7c', 'stroke-width': f.cls.includes('scope') ? 2 : 1,
+        'fill-opacity': f.cls.includes('dim') ? 0.45 : 1,
+        'data-n': n, 'data-c': c, 'data-l': l, 'data-face': face,
+      });
+      poly.style.cursor = 'pointer';
+      svg.appendChild(poly);
+      return poly;
+    };
+    // front face (l = 0)
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const X = x0 + c * cw;
+        const Y = y0 + n * ch;
+        cell([[X, Y], [X + cw, Y], [X + cw, Y + ch], [X, Y + ch]], n, c, 0, 'front');
+        if (showVals) {
+          text(svg, X + cw / 2, Y + 17, fmt(s.x[n][c][0], 1), { 'text-anchor': 'middle', fill: '#111', 'pointer-events': 'none' });
+        }
+      }
+    }
+    // top face (sample 0, every channel and position)
+    const P = (c, l) => [x0 + c * cw + l * dx, y0 - l * dy];
+    for (let c = 0; c < C; c++) {
+      for (let l = 0; l < L; l++) cell([P(c, l), P(c + 1, l), P(c + 1, l + 1), P(c, l + 1)], 0, c, l, 'top');
+    }
+    // right face (last channel, every sample and position)
+    const Q = (n, l) => [x0 + C * cw + l * dx, y0 + n * ch - l * dy];
+    for (let n = 0; n < N; n++) {
+      for (let l = 0; l < L; l++) cell([Q(n, l), Q(n, l + 1), Q(n + 1, l + 1), Q(n + 1, l)], n, C - 1, l, 'right');
+    }
+    // axes
+    text(svg, x0, 16, `spatial l = 0…${L - 1} ↗`, { fill: '#333' });
+    for (let n = 0; n < N; n++) text(svg, x0 - 6, y0 + n * ch + 17, `n${n}`, { 'text-anchor': 'end', fill: '#333' });
+    const yC = y0 + N * ch + 18;
+    for (let c = 0; c < C; c++) {
+      text(svg, x0 + c * cw + cw / 2, yC, `c${c}`, { 'text-anchor': 'middle', fill: CH[c % CH.length], 'font-weight': 700 });
+    }
+    // statistics beside their slices (hidden until the animation reaches them)
+    if (kind === 'bn') {
+      const shown = s.anim.bn_revealed;
+      const mu = s.bn.shown_label === 'running' ? 'μ̂' : 'μ';
+      const vr = s.bn.shown_label === 'running' ? 'σ̂²' : 'σ²';
+      text(svg, x0 - 6, yC + 20, mu, { 'text-anchor': 'end', 'font-weight': 700 });
+      text(svg, x0 - 6, yC + 40, vr, { 'text-anchor': 'end', 'font-weight': 700 });
+      for (let c = 0; c < C; c++) {
+        const cx = x0 + c * cw + cw / 2;
+        const bold = on && c === focus ? { 'font-weight': 700 } : {};
+        const t1 = text(svg, cx, yC + 20, c < shown ? fmt(s.bn.shown_mean[c]) : '…', { 'text-anchor': 'middle', class: 'stat-mean', 'data-c': c, ...bold });
+        const t2 = text(svg, cx, yC + 40, c < shown ? fmt(s.bn.shown_var[c]) : '…', { 'text-anchor': 'middle', class: 'stat-var', 'data-c': c, ...bold });
+        if (!showVals) { t1.setAttribute('font-size', 16); t2.setAttribute('font-size', 16); }
+      }
+    } else {
+      const shown = s.anim.ln_revealed;
+      const sx = x0 + C * cw + L * dx + 8;
+      text(svg, sx + 26, y0 - 4, 'μ', { 'text-anchor': 'middle', 'font-weight': 700 });
+      text(svg, sx + 84, y0 - 4, 'σ²', { 'text-anchor': 'middle', 'font-weight': 700 });
+      for (let n = 0; n < N; n++) {
+        const yy = y0 + n * ch + 17;
+        const bold = on && n === focus ? { 'font-weight': 700 } : {};
+        text(svg, sx + 26, yy, n < shown ? fmt(s.ln.mean[n]) : '…', { 'text-anchor': 'middle', class: 'stat-mean', 'data-n': n, ...bold });
+        text(svg, sx + 84, yy, n < shown ? fmt(s.ln.var[n]) : '…', { 'text-anchor': 'middle', class: 'stat-var', 'data-n': n, ...bold });
+      }
+    }
+    // interaction: click a column (BN) or a row (LN), or use the arrow keys
+    svg.addEventListener('click', (e) => {
+      const t = e.target;
+      if (!t.dataset || t.dataset.n === undefined) return;
+      const idx = kind === 'bn' ? Number(t.dataset.c) : Number(t.dataset.n);
+      if (idx !== s.focus[kind]) ms.act('set_focus', { kind, index: idx });
+    });
+    svg.addEventListener('keydown', (e) => {
+      const size = kind === 'bn' ? C : N;
+      const keys = kind === 'bn' ? { ArrowLeft: -1, ArrowRight: 1 } : { ArrowUp: -1, ArrowDown: 1 };
+      if (!(e.key in keys)) return;
+      e.preventDefault();
+      const idx = (s.focus[kind] + keys[e.key] + size) % size;
+      ms.act('set_focus', { kind, index: idx });
+    });
+    return svg;
+  }
+
+  // ------------------------------------------------------------------ histograms
+  function histPlot(svg, h, x, y, w, ph, title, beta) {
+    text(svg, x, y + 16, title, { 'font-weight': 700 });
+    const top = y + 24;
+    const e = h.edges;
+    const X = (v) => x + 4 + ((v - e[0]) / (e[e.length - 1] - e[0])) * (w - 8);
+    const Y = (cnt) => top + ph - (cnt / h.ymax) * ph;
+    const g = sv('g', { class: 'bars' });
+    svg.appendChild(g);
+    svg.appendChild(sv('line', { x1: x, y1: top + ph, x2: x + w, y2: top + ph, stroke: '#333' }));
+    for (let c = 0; c < h.counts.length; c++) {
+      for (let b = 0; b < h.counts[c].length; b++) {
+        const cnt = h.counts[c][b];
+        if (!cnt) continue;
+        const x1 = X(e[b]);
+        const x2 = X(e[b + 1]);
+        g.appendChild(sv('rect', {
+          x: x1 + 0.5, y: Y(h.base[c][b] + cnt), width: Math.max(1, x2 - x1 - 1), height: Y(h.base[c][b]) - Y(h.base[c][b] + cnt),
+          fill: CH[c % CH.length], stroke: 'white', 'stroke-width': 0.5, 'data-c': c, 'data-bin': b, 'data-count': cnt,
+        }));
+      }
+    }
+    if (beta !== undefined && beta >= e[0] && beta <= e[e.length - 1]) {
+      svg.appendChild(sv('line', { x1: X(beta), y1: top - 2, x2: X(beta), y2: top + ph, stroke: '#111', 'stroke-dasharray': '4 3', class: 'beta-line' }));
+      text(svg, X(beta) + 4, top + 14, 'β', { fill: '#111' });
+    }
+    const anchors = ['start', 'middle', 'end'];
+    h.ticks.forEach((t, i) => text(svg, [x, x + w / 2, x + w][i], top + ph + 18, fmt(t, 1), { 'text-anchor': anchors[i], fill: '#333' }));
+  }
+
+  function histSvg(s, kind, w) {
+    const name = kind === 'bn' ? 'Batch Norm' : 'Layer Norm';
+    const after = s.hist[kind];
+    const gap = 14;
+    const pw = (w - gap) / 2;
+    const ph = 74;
+    const H = 24 + ph + 24;
+    const modeNote = kind === 'bn' && s.bn.shown_label === 'running' ? ' (inference)' : '';
+    const svg = svgRoot(w, H,
+      `Histograms per channel before and after ${name}`,
+      `Before: values from ${fmt(s.hist.before.edges[0], 1)} to ${fmt(s.hist.before.edges[s.hist.before.edges.length - 1], 1)}. After${modeNote}: from ${fmt(after.edges[0], 1)} to ${fmt(after.edges[after.edges.length - 1], 1)}, centred near β = ${fmt(s.params.beta, 1)}.`,
+      `hist-${kind}`);
+    svg.classList.add('nc-hist', `nc-hist-${kind}`);
+    histPlot(svg, s.hist.before, 0, 0, pw, ph, 'before (x)');
+    const g = sv('g', { class: 'after' });
+    svg.appendChild(g);
+    histPlot(svg, after, pw + gap, 0, pw, ph, `after${modeNote} (y)`, s.params.beta);
+    return svg;
+  }
+
+  // ------------------------------------------------------------------ panels
+  function panel(s, kind, pw, hl) {
+    const isBN = kind === 'bn';
+    const [N, C, L] = s.shape;
+    const sec = el('section', { class: `nc-panel nc-panel-${kind}`, 'aria-label': isBN ? 'Batch Normalization' : 'Layer Normalization' });
+    sec.appendChild(el('h2', { text: isBN ? 'Batch Norm: per channel, over the batch' : 'Layer Norm: per sample, over the features' }));
+    const row = el('div', { class: 'nc-row' });
+    const tsvg = tensorSvg(s, kind, pw - 12, hl);
+    row.appendChild(tsvg);
+    const side = el('div', { class: 'nc-side' });
+    const tW = Number(tsvg.getAttribute('width'));
+    if (pw - 12 - tW < 220) row.classList.add('stack');
+    const focus = s.focus[kind];
+    if (isBN) {
+      side.appendChild(el('p', { text: `Scope: channel ${focus} (vertical slice), N·L = ${s.bn.m} values → one μ, σ² per channel.` }));
+    } else {
+      side.appendChild(el('p', { text: `Scope: sample ${focus} (horizontal slice), C·L = ${s.ln.d} values → one μ, σ² per sample.` }));
+    }
+    side.appendChild(el('p', { class: 'nc-param', text: `Learnable: y = γ·x̂ + β with γ = ${fmt(s.params.gamma, 1)}, β = ${fmt(s.params.beta, 1)}${isBN ? ' (one pair per channel, all equal here)' : ' (one pair per feature, all equal here)'}.` }));
+    if (isBN) {
+      const train = s.bn.shown_label === 'batch';
+      side.appendChild(el('p', { class: train ? 'on' : '', text: `Training: this batch's μ_B, σ²_B (a different batch gives different statistics).` }));
+      side.appendChild(el('p', { class: train ? '' : 'on', text: `Inference: running averages over ${s.fixed.train_steps} training batches, μ̂ = [${s.bn.running_mean.map((v) => fmt(v)).join(', ')}]; this batch's output then differs by up to ${fmt(s.bn.train_infer_max_diff)}.` }));
+      side.appendChild(el('p', { text: `Sample 0 normalised alone instead of in this batch: output changes by up to ${fmt(s.bn.alone_max_diff)}.` }));
+    } else {
+      side.appendChild(el('p', { class: 'on', text: `Training = inference: the same per-sample μ, σ²; outputs differ by ${fmt(s.ln.train_infer_max_diff)}.` }));
+      side.appendChild(el('p', { text: `Sample 0 normalised alone instead of in this batch: output changes by ${fmt(s.ln.alone_max_diff)} (no batch dependency).` }));
+    }
+    row.appendChild(side);
+    sec.appendChild(row);
+    sec.appendChild(histSvg(s, kind, pw - 14));
+    return sec;
+  }
+
+  function animBox(s) {
+    const a = s.anim;
+    const box = el('div', { class: 'nc-anim', 'aria-live': 'polite' });
+    if (a.phase === 'bn' || a.phase === 'ln') {
+      box.appendChild(el('p', { class: 'on', text: a.title }));
+      box.appendChild(el('p', { class: 'nc-mono', text: `x = [${a.values.map((v) => fmt(v)).join(', ')}]` }));
+      box.appendChild(el('p', { text: `μ = (sum of the ${a.count} values) / ${a.count} = ${fmt(a.sum, 3)} / ${a.count} = ${fmt(a.mean, 3)};   σ² = (1/${a.count}) Σ (x − μ)² = ${fmt(a.var, 3)}` }));
+    } else {
+      box.appendChild(el('p', { text: a.phase === 'done'
+        ? 'All statistics computed: Batch Norm made one μ, σ² per channel (over the batch), Layer Norm one per sample (over its features).'
+        : 'Press “Compute statistics” to watch each mean and variance being computed from its values.' }));
+      box.appendChild(el('p', { text: s.message }));
+    }
+    return box;
+  }
+
+  function legend(s) {
+    const p = el('p', { class: 'nc-legend' }, 'Histogram colours, stacked in order:');
+    for (let c = 0; c < s.shape[1]; c++) {
+      const sw = el('span', { class: 'sw' });
+      sw.style.background = CH[c % CH.length];
+      p.appendChild(sw);
+      p.appendChild(document.createTextNode(`channel ${c}`));
+    }
+    const sw = el('span', { class: 'sw' });
+    sw.style.background = SCOPE;
+    p.appendChild(sw);
+    p.appendChild(document.createTextNode('cells in the highlighted scope'));
+    return p;
+  }
+
+  function table(s) {
+    const cols = [
+      ['name', 'Normalization'], ['normalize_over', 'Normalizes over'], ['batch_dependency', 'Batch dependency'],
+      ['best_for', 'Use cases'], ['compute_notes', 'Computational considerations'], ['here', 'On this tensor'],
+    ];
+    const t = el('table', { class: 'nc-table' });
+    t.appendChild(el('caption', { text: `Comparison (statistics computed on this ${s.shape.join(' × ')} tensor)` }));
+    const head = el('tr');
+    for (const [, label] of cols) head.appendChild(el('th', { scope: 'col', text: label }));
+    t.appendChild(el('thead', {}, head));
+    const body = el('tbody');
+    for (const row of s.table) {
+      const tr = el('tr', { class: row.kind === 'batch' ? 'bn-row' : row.kind === 'layer' ? 'ln-row' : '', 'data-kind': row.kind });
+      cols.forEach(([key, label], i) => {
+        tr.appendChild(el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row', text: row[key] } : { 'data-label': label, text: row[key] }));
+      });
+      body.appendChild(tr);
+    }
+    t.appendChild(body);
+    return t;
+  }
+
+  // ------------------------------------------------------------------ render
+  function render() {
+    const s = ms.state;
+    const W = region.clientWidth - 16;
+    if (W <= 0) return;
+    const hl = s.params.highlight;
+    const stack = W < 760;
+    const active = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
+    root.className = `nc${stack ? ' stack' : ''}`;
+    const pw = stack ? W : (W - 10) / 2;
+    const panels = el('div', { class: 'nc-panels' },
+      panel(s, 'bn', pw, hl === 'bn' || hl === 'both'),
+      panel(s, 'ln', pw, hl === 'ln' || hl === 'both'));
+    root.replaceChildren(panels, legend(s), animBox(s), table(s));
+    if (active) {
+      const again = root.querySelector(`[data-key="${active}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  // ------------------------------------------------------------------ controls and animation
+  const anim = ms.animation({
+    step: async () => {
+      const next = await ms.act('anim_step');
+      return Boolean(next) && next.anim.phase !== 'done' && next.anim.phase !== 'idle';
+    },
+    interval: () => 1000 / ms.controls.speed.value,
+    onStop: () => setButton(false),
+  });
+  function setButton(on) {
+    const b = ms.controls.compute.el;
+    b.textContent = on ? 'Stop animation' : 'Compute statistics';
+    b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+  ms.onControl(async (name, value) => {
+    if (name === 'compute') {
+      if (anim.running) return anim.stop();
+      const started = await ms.act('anim_start');
+      if (!started) return;
+      setButton(true);
+      setTimeout(() => anim.start(), 1000 / ms.controls.speed.value);
+      return;
+    }
+    if (['scale', 'shift', 'batch', 'seed'].includes(name)) anim.stop();
+    await ms.act('set_param', { name, value });
+  });
+
+  let pending = false;
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; render(); });
+  };
+  ms.onState(render);
+  new ResizeObserver(schedule).observe(region);
+  window.addEventListener('resize', schedule);
+  render();
+})();
