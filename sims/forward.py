@@ -101,7 +101,7 @@ DEFAULT_TEXT = "1.0, 0.5"
 CONTROLS = [
     Control("next", "button", "Next Step", url=False),
     Control("auto", "button", "Auto Run", url=False),
-    Control("speed", "slider", "Auto Run speed (steps/s)", default=1.0, min=0.2, max=4.0,
+    Control("speed", "slider", "Speed (steps/s)", default=1.0, min=0.2, max=4.0,
             step=0.1),
     Control("reset", "button", "Reset to step 0", url=False),
     Control("x1", "slider", "Input x₁", default=1.0, min=-3.0, max=3.0, step=0.1),
@@ -111,7 +111,7 @@ CONTROLS = [
     Control("new_weights", "button", "New weights", url=False),
     Control("seed", "slider", "Seed", default=31, min=0, max=99, step=1),
     Control("bias_init", "select", "Biases", default="random",
-            options=[["random", "small random (seeded)"], ["zero", "zero (chapter's code)"]]),
+            options=[["random", "small random"], ["zero", "zero (chapter)"]]),
     Control("show_weights", "checkbox", "Show weights", default=False),
     Control("show_matmul", "checkbox", "Show Matrix Multiplication", default=False),
 ]

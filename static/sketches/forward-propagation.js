@@ -1,6 +1,520 @@
-// Forward Propagation Step-by-Step: draws the state of sims/forward.py (work in progress).
+// Forward Propagation Step-by-Step: draws the state of sims/forward.py (its docstring
+// describes the state). The p5 canvas draws the network; a text panel (DOM, inside the drawing
+// region, built with textContent only) shows the step's equations, which wrap instead of being
+// cut off. No math here beyond layout: every number comes from the engine's state.
 (function () {
   'use strict';
   const ms = window.microsim;
-  ms.sketch({ draw(p) { p.background(240, 248, 255); } });
+  const LAST_STEP = 5;
+  const ORANGE = [230, 97, 0];
+  const BLUE = [26, 95, 180];
+  const HILITE = [255, 236, 170];
+  const SUB = '₀₁₂₃₄₅₆₇₈₉';
+  const sub = (i) => String(i + 1).split('').map((d) => SUB[Number(d)]).join('');
+  /** A number for the screen: at most `digits` decimals, at least `min` (layout only). */
+  function fmt(v, digits = 3, min = 2) {
+    let t = Number(v).toFixed(digits);
+    if (t.includes('.')) {
+      let [whole, frac] = t.split('.');
+      frac = frac.replace(/0+$/, '').padEnd(min, '0');
+      t = frac ? `${whole}.${frac}` : whole;
+    }
+    if (Number(t) === 0) t = t.replace('-', '');
+    return t.replace('-', '−');
+  }
+
+  // ------------------------------------------------------------------ page styles (own prefix)
+  const style = document.createElement('style');
+  style.textContent = `
+  .fp-panel { position: absolute; overflow-y: auto; overflow-x: hidden; font-size: 16px;
+    line-height: 1.35; color: #1b1b1b; background: rgba(240, 248, 255, 0.97); padding: 2px 4px 6px; }
+  .fp-panel h2 { font-size: 18px; margin: 0 0 4px; }
+  .fp-panel p { margin: 0 0 6px; }
+  .fp-dims { background: #eef6ee; border-left: 4px solid #2c7a2c; padding: 2px 6px; margin: 0 0 6px; }
+  .fp-msg { font-weight: 600; }
+  .fp-eq { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; margin: 4px 0 8px; }
+  .fp-blk { display: inline-flex; flex-direction: column; align-items: center; }
+  .fp-cap { color: #555; }
+  .fp-mx { display: inline-grid; column-gap: 10px; border-left: 2px solid #333; border-right: 2px solid #333;
+    border-radius: 7px; padding: 1px 7px; font-variant-numeric: tabular-nums; }
+  .fp-mx span { text-align: right; padding: 0 2px; }
+  .fp-hl { background: rgb(${HILITE.join(',')}); font-weight: 700; }
+  .fp-rows { margin: 2px 0 8px; }
+  .fp-row { padding: 1px 4px; margin: 1px 0; border-radius: 4px; font-variant-numeric: tabular-nums; }
+  .fp-row span { white-space: nowrap; }
+  .fp-row.fp-hl { font-weight: 600; }
+  .fp-weights { border-top: 1px solid silver; margin-top: 6px; padding-top: 4px; }
+  .fp-hint { color: #555; }
+  .microsim[data-slug="forward-propagation"] .ctl-checkbox label { white-space: normal; }
+  `;
+  document.head.appendChild(style);
+
+  // ------------------------------------------------------------------ layout
+  function computeLayout(p) {
+    const W = p.width;
+    const H = p.height;
+    const pad = 8;
+    if (W >= 720) {
+      const nw = Math.min(Math.max(360, W * 0.47), 560);
+      const nh = Math.min(H - 2 * pad, 440);
+      const legendH = H - 2 * pad - nh >= 90 ? H - 2 * pad - nh : 0;
+      return {
+        wide: true,
+        net: { x: pad, y: pad, w: nw, h: nh },
+        legend: legendH ? { x: pad, y: pad + nh + 6, w: nw, h: legendH - 6 } : null,
+        panel: { x: nw + 2 * pad, y: pad, w: W - nw - 3 * pad, h: H - 2 * pad },
+      };
+    }
+    const nh = Math.round(Math.max(250, Math.min(300, H * 0.5)));
+    return {
+      wide: false,
+      net: { x: pad, y: pad, w: W - 2 * pad, h: nh },
+      legend: null,
+      panel: { x: pad, y: pad + nh + 4, w: W - 2 * pad, h: H - nh - 2 * pad - 4 },
+    };
+  }
+
+  const NODE_W = 80;
+  const NODE_H = 44;
+  const HEAD = 50; // two header lines above the nodes
+  const FOOT = 28; // the W[l] labels under the edges
+
+  function nodePositions(s, net) {
+    const m = NODE_W / 2 + 4;
+    const xs = [net.x + m, net.x + net.w / 2, net.x + net.w - m];
+    const top = net.y + HEAD;
+    const bottom = net.y + net.h - FOOT;
+    return s.sizes.map((n, l) => {
+      const gap = Math.min((bottom - top) / n, 100);
+      const y0 = (top + bottom) / 2 - (gap * (n - 1)) / 2;
+      return Array.from({ length: n }, (_, j) => ({ x: xs[l], y: y0 + j * gap }));
+    });
+  }
+
+  /** Which layer a step works on, and how: 'input' | 'z' | 'act' | 'done'. */
+  const stepInfo = (s) => s.steps[s.step];
+
+  // ------------------------------------------------------------------ canvas: the network
+  function textIn(p, str, cx, y, box) {
+    const w = p.textWidth(str);
+    const x = Math.max(box.x + 2, Math.min(box.x + box.w - w - 2, cx - w / 2));
+    p.text(str, x, y);
+  }
+
+  function drawNetwork(p, s, net, pos, now) {
+    const info = stepInfo(s);
+    const L = info.layer;
+    p.push();
+    p.textAlign(p.LEFT, p.TOP);
+    p.noStroke();
+
+    // highlight band of the current layer
+    const col = pos[L];
+    const bandTop = net.y + 2;
+    const bandBot = net.y + net.h - FOOT + 2;
+    p.fill(...HILITE, info.kind === 'done' ? 120 : 200);
+    p.stroke(224, 160, 0);
+    p.strokeWeight(2);
+    p.rect(col[0].x - NODE_W / 2 - 6, bandTop, NODE_W + 12, bandBot - bandTop, 10);
+
+    // headers
+    const names = ['input', 'hidden', 'output'];
+    const acts = ['', 'ReLU', 'softmax'];
+    p.noStroke();
+    for (let l = 0; l < pos.length; l++) {
+      const cx = pos[l][0].x;
+      const current = l === L;
+      p.fill(20);
+      p.textSize(16);
+      p.textStyle(p.BOLD);
+      textIn(p, `a[${l}] ${names[l]}`, cx, net.y + 6, net);
+      p.textStyle(current && info.kind === 'act' ? p.BOLD : p.NORMAL);
+      p.fill(current && info.kind === 'act' ? 0 : 60);
+      const shape = `${s.sizes[l]}×1`;
+      textIn(p, acts[l] ? `${acts[l]} · ${shape}` : shape, cx, net.y + 26, net);
+    }
+
+    // edges
+    for (let i = 0; i < s.W.length; i++) {
+      const layer = i + 1;
+      const live = info.kind === 'z' && L === layer;
+      const c = s.contrib[i];
+      let cmax = 1e-9;
+      for (const row of c) for (const v of row) cmax = Math.max(cmax, Math.abs(v));
+      for (let j = 0; j < pos[layer].length; j++) {
+        for (let k = 0; k < pos[i].length; k++) {
+          const a = pos[i][k];
+          const b = pos[layer][j];
+          const x1 = a.x + NODE_W / 2;
+          const x2 = b.x - NODE_W / 2;
+          if (!live) {
+            p.stroke(150);
+            p.strokeWeight(1);
+            p.drawingContext.setLineDash([]);
+          } else {
+            const v = c[j][k];
+            const focus = j === s.focus;
+            p.stroke(...(v >= 0 ? ORANGE : BLUE), focus ? 255 : 90);
+            p.strokeWeight(1 + 5 * (Math.abs(v) / cmax));
+            p.drawingContext.setLineDash(v >= 0 ? [] : [7, 4]);
+          }
+          p.line(x1, a.y, x2, b.y);
+        }
+      }
+      p.drawingContext.setLineDash([]);
+      // W[l] label under the edges
+      p.noStroke();
+      p.fill(live ? 0 : 70);
+      p.textSize(16);
+      p.textStyle(live ? p.BOLD : p.NORMAL);
+      const mid = (pos[i][0].x + pos[layer][0].x) / 2;
+      textIn(p, `W[${layer}] ${s.W[i].length}×${s.W[i][0].length}`, mid, net.y + net.h - FOOT + 6, net);
+    }
+
+    // data flowing along the edges of the current z-step (dots travel source → target)
+    if (anim && anim.kind === 'z') {
+      const t = Math.min(1, (now - anim.start) / anim.dur);
+      const i = L - 1;
+      for (let j = 0; j < pos[L].length; j++) {
+        for (let k = 0; k < pos[i].length; k++) {
+          const a = pos[i][k];
+          const b = pos[L][j];
+          const x = a.x + NODE_W / 2 + t * (b.x - a.x - NODE_W);
+          const y = a.y + t * (b.y - a.y);
+          p.noStroke();
+          p.fill(...(s.contrib[i][j][k] >= 0 ? ORANGE : BLUE));
+          p.circle(x, y, 10);
+        }
+      }
+    }
+
+    // contribution labels w·a on the edges into the focused neuron, near their source end
+    if (info.kind === 'z') {
+      const i = L - 1;
+      const b = pos[L][s.focus];
+      p.textSize(16);
+      p.textStyle(p.BOLD);
+      for (let k = 0; k < pos[i].length; k++) {
+        const a = pos[i][k];
+        const x1 = a.x + NODE_W / 2;
+        const x2 = b.x - NODE_W / 2;
+        const t = 0.32;
+        const lx = x1 + t * (x2 - x1);
+        const ly = a.y + t * (b.y - a.y);
+        const label = fmt(s.contrib[i][s.focus][k], 2);
+        const w = p.textWidth(label) + 8;
+        p.stroke(120);
+        p.strokeWeight(1);
+        p.fill(255);
+        p.rect(lx - w / 2, ly - 11, w, 22, 4);
+        p.noStroke();
+        p.fill(0);
+        p.text(label, lx - w / 2 + 4, ly - 9);
+      }
+    }
+
+    // neurons: value boxes
+    for (let l = 0; l < pos.length; l++) {
+      for (let j = 0; j < pos[l].length; j++) {
+        const { x, y } = pos[l][j];
+        const focus = l === L && j === s.focus && (info.kind === 'z' || info.kind === 'act');
+        const predicted = l === 2 && info.kind === 'done' && j === s.output.predicted;
+        p.stroke(focus || predicted ? 0 : 110);
+        p.strokeWeight(focus || predicted ? 3.5 : 1.5);
+        p.fill(255);
+        if (anim && anim.kind === 'act' && l === L) {
+          const t = Math.min(1, (now - anim.start) / anim.dur);
+          p.fill(255, 255 - 80 * (1 - t), 255 - 160 * (1 - t));
+        }
+        p.rect(x - NODE_W / 2, y - NODE_H / 2, NODE_W, NODE_H, 8);
+        p.noStroke();
+        p.fill(20);
+        p.textSize(16);
+        if (l === 0) {
+          p.textStyle(p.BOLD);
+          textIn(p, `x${sub(j)} = ${fmt(s.A[0][j], 2)}`, x, y - 9, { x: x - NODE_W / 2, w: NODE_W });
+          continue;
+        }
+        const zKnown = s.step >= 2 * l - 1;
+        const aKnown = s.step >= 2 * l;
+        p.textStyle(zKnown && !aKnown ? p.BOLD : p.NORMAL);
+        p.fill(zKnown && !aKnown ? 0 : 70);
+        p.text(`z${sub(j)} ${zKnown ? fmt(s.Z[l - 1][j], 2) : '?'}`, x - NODE_W / 2 + 6, y - NODE_H / 2 + 3);
+        p.textStyle(aKnown ? p.BOLD : p.NORMAL);
+        p.fill(aKnown ? 0 : 110);
+        p.text(`a${sub(j)} ${aKnown ? fmt(s.A[l][j], 2) : '?'}`, x - NODE_W / 2 + 6, y + 2);
+      }
+    }
+    p.pop();
+  }
+
+  const LEGEND = [
+    'Orange solid edge: positive contribution w·a; blue dashed: negative; thicker = larger.',
+    'Click a neuron of the highlighted layer (or press ↑/↓) to follow its sum.',
+  ];
+  function drawLegend(p, box) {
+    p.push();
+    p.noStroke();
+    p.fill(50);
+    p.textSize(16);
+    p.textAlign(p.LEFT, p.TOP);
+    let y = box.y;
+    for (const line of LEGEND) {
+      for (const part of wrap(p, line, box.w - 8)) {
+        if (y + 20 > box.y + box.h) break;
+        p.text(part, box.x + 4, y);
+        y += 21;
+      }
+      y += 4;
+    }
+    p.pop();
+  }
+  function wrap(p, text, width) {
+    const out = [];
+    let cur = '';
+    for (const word of text.split(' ')) {
+      const next = cur ? `${cur} ${word}` : word;
+      if (p.textWidth(next) > width && cur) { out.push(cur); cur = word; } else cur = next;
+    }
+    if (cur) out.push(cur);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the text panel (DOM)
+  let panel = null;
+  let panelKey = null;
+  let panelLayout = '';
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  /** A matrix as a bracketed grid; `hlRow` highlights one row. Values are formatted here. */
+  function matrix(rows, caption, hlRow, digits = 3) {
+    const blk = el('span', 'fp-blk');
+    const mx = el('span', 'fp-mx');
+    mx.style.gridTemplateColumns = `repeat(${rows[0].length}, auto)`;
+    rows.forEach((row, r) => row.forEach((v) => {
+      mx.appendChild(el('span', r === hlRow ? 'fp-hl' : '', fmt(v, digits)));
+    }));
+    blk.appendChild(mx);
+    if (caption) blk.appendChild(el('span', 'fp-cap', caption));
+    return blk;
+  }
+  const column = (v) => v.map((x) => [x]);
+
+  function tokenRow(tokens, hl) {
+    const row = el('div', hl ? 'fp-row fp-hl' : 'fp-row');
+    tokens.forEach((t, i) => {
+      if (i) row.appendChild(document.createTextNode(' '));
+      row.appendChild(el('span', '', t));
+    });
+    return row;
+  }
+
+  function equation(parts) {
+    const eq = el('div', 'fp-eq');
+    for (const part of parts) eq.appendChild(typeof part === 'string' ? el('span', '', part) : part);
+    return eq;
+  }
+
+  function buildPanel(s) {
+    const info = stepInfo(s);
+    const L = info.layer;
+    const showMM = s.params.show_matmul;
+    const frag = document.createDocumentFragment();
+    frag.appendChild(el('h2', '', `Step ${s.step} of ${LAST_STEP} · ${info.title}`));
+    frag.appendChild(el('p', '', info.explain));
+    frag.appendChild(el('p', 'fp-dims', `Dimensions: ${info.dims}`));
+
+    if (info.kind === 'input') {
+      frag.appendChild(equation(['a[0] = x =', matrix(column(s.A[0]), '2×1')]));
+    } else if (info.kind === 'z') {
+      const i = L - 1;
+      const sh = s.shapes[i];
+      if (showMM) {
+        frag.appendChild(equation([
+          `z[${L}] =`, matrix(s.W[i], `W[${L}] ${sh.W.join('×')}`, s.focus, 2), '·',
+          matrix(column(s.A[i]), `a[${i}] ${sh.a.join('×')}`), '+',
+          matrix(s.b[i], `b[${L}] ${sh.b.join('×')}`, s.focus, 2), '=',
+          matrix(column(s.Z[i]), `z[${L}] ${sh.z.join('×')}`, s.focus),
+        ]));
+        const rows = el('div', 'fp-rows');
+        s.rows[i].forEach((r, j) => rows.appendChild(tokenRow(r.tokens, j === s.focus)));
+        frag.appendChild(rows);
+      } else {
+        frag.appendChild(equation([`z[${L}] =`, matrix(column(s.Z[i]), `${sh.z.join('×')}`, s.focus)]));
+        frag.appendChild(el('p', 'fp-hint', `${s.rows[i][s.focus].symbolic}. Tick “Show Matrix Multiplication” to see every product.`));
+      }
+    } else if (info.kind === 'act') {
+      const i = L - 1;
+      frag.appendChild(equation([
+        `z[${L}] =`, matrix(column(s.Z[i]), `${s.sizes[L]}×1`, s.focus), '→',
+        `a[${L}] =`, matrix(column(s.A[L]), `${s.sizes[L]}×1`, s.focus),
+      ]));
+      const rows = el('div', 'fp-rows');
+      s.act_rows[i].forEach((r, j) => rows.appendChild(tokenRow(r.tokens, j === s.focus)));
+      frag.appendChild(rows);
+    } else {
+      frag.appendChild(equation(['ŷ = a[2] =', matrix(column(s.output.probs), 'probabilities', s.output.predicted)]));
+      const rows = el('div', 'fp-rows');
+      s.output.probs.forEach((v, j) => rows.appendChild(tokenRow(
+        [`class ${j + 1}: ${fmt(v, 3, 3)}`, j === s.output.predicted ? '← predicted' : ''], j === s.output.predicted)));
+      rows.appendChild(tokenRow([`sum = ${fmt(s.output.sum, 3, 3)}`]));
+      frag.appendChild(rows);
+    }
+    frag.appendChild(el('p', 'fp-msg', s.message));
+
+    if (!layout || !layout.legend) frag.appendChild(el('p', 'fp-hint', LEGEND.join(' ')));
+
+    if (s.params.show_weights) {
+      const box = el('div', 'fp-weights');
+      const bias = s.params.bias_init === 'zero' ? 'zero (as in the chapter)' : 'small random';
+      box.appendChild(el('p', '', `Weights (seed ${s.params.seed}, draw ${s.draws}, He init.; biases ${bias}):`));
+      for (let i = 0; i < s.W.length; i++) {
+        const l = i + 1;
+        const hl = (L === l && info.kind === 'z') ? s.focus : -1;
+        box.appendChild(equation([
+          `W[${l}] =`, matrix(s.W[i], `${s.W[i].length}×${s.W[i][0].length}`, hl, 2),
+          `b[${l}] =`, matrix(s.b[i], `${s.b[i].length}×1`, hl, 2),
+        ]));
+      }
+      frag.appendChild(box);
+    }
+    return frag;
+  }
+
+  function renderPanel(s, box) {
+    if (!panel) return;
+    Object.assign(panel.style, {
+      left: `${box.x}px`, top: `${box.y}px`, width: `${box.w}px`, height: `${box.h}px`,
+    });
+    const key = `${Boolean(layout && layout.legend)}`;
+    if (panelKey === s && panelLayout === key) return; // nothing new to show
+    panelKey = s;
+    panelLayout = key;
+    const scroll = panel.scrollTop;
+    panel.replaceChildren(buildPanel(s));
+    panel.scrollTop = scroll;
+  }
+
+  // ------------------------------------------------------------------ animation of each step
+  let anim = null; // {kind: 'z'|'act', start, dur}
+  let lastStep = null;
+  let lastNotice = '';
+  let p5i = null;
+
+  function startStepAnimation(s) {
+    const kind = stepInfo(s).kind;
+    if (kind !== 'z' && kind !== 'act') return;
+    const perStep = 1000 / ms.controls.speed.value;
+    anim = { kind, start: performance.now(), dur: Math.max(250, Math.min(900, 0.6 * perStep)) };
+    if (p5i && ms.visible) p5i.loop();
+  }
+
+  const auto = ms.animation({
+    step: async () => {
+      if (ms.state.step >= LAST_STEP) return false;
+      const s = await ms.act('next_step');
+      return Boolean(s) && s.step < LAST_STEP;
+    },
+    interval: () => 1000 / ms.controls.speed.value,
+    onStop: () => setAutoButton(false),
+  });
+  function setAutoButton(on) {
+    const b = ms.controls.auto.el;
+    b.textContent = on ? 'Pause Auto Run' : 'Auto Run';
+    b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+  setAutoButton(false);
+
+  ms.onControl(async (name, value) => {
+    if (name === 'auto') {
+      if (auto.running) return auto.stop();
+      if (ms.state.step >= LAST_STEP) await ms.act('reset');
+      setAutoButton(true);
+      auto.start();
+    } else if (name === 'next') {
+      auto.stop();
+      await ms.act('next_step');
+    } else if (name === 'reset') {
+      auto.stop();
+      await ms.act('reset');
+    } else if (name === 'new_weights') {
+      await ms.act('new_weights');
+    } else {
+      await ms.act('set_param', { name, value });
+    }
+  });
+
+  ms.onState((s) => {
+    ms.setControl('x1', Math.max(-3, Math.min(3, s.params.x1)));
+    ms.setControl('x2', Math.max(-3, Math.min(3, s.params.x2)));
+    ms.setControl('x', s.params.x);
+    if (s.notice && s.notice !== lastNotice) ms.note(s.notice);
+    lastNotice = s.notice;
+    if (lastStep !== null && s.step !== lastStep) startStepAnimation(s);
+    lastStep = s.step;
+  });
+  ms.onVisible((now) => { if (!now && p5i) p5i.noLoop(); else if (now && anim && p5i) p5i.loop(); });
+
+  function moveFocus(delta) {
+    const s = ms.state;
+    const kind = stepInfo(s).kind;
+    if (kind !== 'z' && kind !== 'act') return;
+    const n = s.sizes[stepInfo(s).layer];
+    ms.act('set_focus', { neuron: (s.focus + delta + n) % n });
+  }
+
+  let layout = null;
+  let positions = null;
+  p5i = ms.sketch({
+    setup(p) {
+      panel = el('div', 'fp-panel');
+      panel.tabIndex = 0;
+      panel.setAttribute('role', 'region');
+      panel.setAttribute('aria-label', 'Step details: the equations of the current step');
+      ms.region.appendChild(panel);
+      ms.region.tabIndex = 0;
+      ms.region.setAttribute('aria-label', `${ms.config.describe} Arrow keys up/down choose the highlighted neuron; N goes to the next step.`);
+      ms.region.addEventListener('keydown', (e) => {
+        if (e.target !== ms.region) return;
+        if (e.key === 'ArrowUp') moveFocus(-1);
+        else if (e.key === 'ArrowDown') moveFocus(1);
+        else if (e.key === 'n' || e.key === 'N') { auto.stop(); ms.act('next_step'); }
+        else return;
+        e.preventDefault();
+      });
+      lastStep = ms.state.step;
+    },
+    draw(p) {
+      const s = ms.state;
+      const now = performance.now();
+      if (anim && now - anim.start >= anim.dur) { // the step's animation is over
+        anim = null;
+        p.noLoop();
+      }
+      p.background(240, 248, 255);
+      layout = computeLayout(p);
+      positions = nodePositions(s, layout.net);
+      drawNetwork(p, s, layout.net, positions, now);
+      if (layout.legend) drawLegend(p, layout.legend);
+      renderPanel(s, layout.panel);
+    },
+  });
+
+  p5i.mousePressed = () => {
+    if (!positions) return;
+    const s = ms.state;
+    const info = stepInfo(s);
+    if (info.kind !== 'z' && info.kind !== 'act') return;
+    positions[info.layer].forEach((n, j) => {
+      if (Math.abs(p5i.mouseX - n.x) <= NODE_W / 2 && Math.abs(p5i.mouseY - n.y) <= NODE_H / 2) {
+        ms.act('set_focus', { neuron: j });
+      }
+    });
+  };
 })();
