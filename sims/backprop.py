@@ -60,7 +60,7 @@ META = SimMeta(
         "Write the chain of factors for one weight and check that their product is its gradient",
         "See that one gradient-descent step W ← W − η dW lowers the loss",
     ],
-    draw_height=600,
+    draw_height=720,
     control_height=230,
     subjects=["Backpropagation", "Chain rule", "Gradient", "Weight matrix", "Transpose"],
     lesson_notes=[
@@ -136,7 +136,7 @@ CONTROLS = [
     Control("forward", "button", "Forward Pass", url=False),
     Control("backward", "button", "Backward Step", url=False),
     Control("auto", "button", "Auto Backprop", url=False),
-    Control("speed", "slider", "Auto speed (steps/s)", default=1.0, min=0.5, max=5.0, step=0.5),
+    Control("speed", "slider", "Auto steps/s", default=1.0, min=0.5, max=5.0, step=0.5),
     Control("target", "text", "Target y (0 to 1)", default="0.8", maxlength=12,
             help="The training target, a number between 0 and 1; press Enter"),
     Control("loss", "select", "Loss", default="mse", options=LOSS_OPTIONS),
