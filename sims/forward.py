@@ -45,7 +45,6 @@ from typing import Any
 import numpy as np
 
 from engine import dense
-from engine.activations import get_activation, softmax
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
@@ -75,7 +74,7 @@ META = SimMeta(
         "Click a neuron of the current layer (or use the arrow keys) to highlight its row.",
         "Tick *Show weights* to see W[1], b[1], W[2] and b[2]. *New weights* draws another "
         "random network (He initialisation, as in the chapter's code).",
-        "Biases: the chapter's code starts with b = 0, which would make the \"+ b\" invisible, "
+        'Biases: the chapter\'s code starts with b = 0, which would make the "+ b" invisible, '
         "so this sim draws small random biases from the same seed (normal, standard deviation "
         "0.3). Choose *Biases: zero* to get the chapter's initialisation. Weights and biases are "
         "rounded to two decimals so you can check every product by hand.",
@@ -101,17 +100,27 @@ DEFAULT_TEXT = "1.0, 0.5"
 CONTROLS = [
     Control("next", "button", "Next Step", url=False),
     Control("auto", "button", "Auto Run", url=False),
-    Control("speed", "slider", "Speed (steps/s)", default=1.0, min=0.2, max=4.0,
-            step=0.1),
+    Control("speed", "slider", "Speed (steps/s)", default=1.0, min=0.2, max=4.0, step=0.1),
     Control("reset", "button", "Reset to step 0", url=False),
     Control("x1", "slider", "Input x₁", default=1.0, min=-3.0, max=3.0, step=0.1),
     Control("x2", "slider", "Input x₂", default=0.5, min=-3.0, max=3.0, step=0.1),
-    Control("x", "text", "Input vector x (x₁, x₂)", default=DEFAULT_TEXT, maxlength=40,
-            help="two numbers between −3 and 3, separated by a comma, e.g. 1.0, 0.5"),
+    Control(
+        "x",
+        "text",
+        "Input vector x (x₁, x₂)",
+        default=DEFAULT_TEXT,
+        maxlength=40,
+        help="two numbers between −3 and 3, separated by a comma, e.g. 1.0, 0.5",
+    ),
     Control("new_weights", "button", "New weights", url=False),
     Control("seed", "slider", "Seed", default=31, min=0, max=99, step=1),
-    Control("bias_init", "select", "Biases", default="random",
-            options=[["random", "small random"], ["zero", "zero (chapter)"]]),
+    Control(
+        "bias_init",
+        "select",
+        "Biases",
+        default="random",
+        options=[["random", "small random"], ["zero", "zero (chapter)"]],
+    ),
     Control("show_weights", "checkbox", "Show weights", default=False),
     Control("show_matmul", "checkbox", "Show Matrix Multiplication", default=False),
 ]
@@ -167,7 +176,7 @@ def parse_input(text: str) -> list[float]:
     if len(parts) != 2:
         raise ValueError(
             f"the input vector needs exactly 2 numbers (x₁, x₂) separated by a comma, "
-            f"e.g. 1.0, 0.5; “{text}” has {len(parts)}"
+            f"e.g. 1.0, 0.5 (you gave {len(parts)})"
         )
     values = []
     for part in parts:
@@ -215,8 +224,10 @@ def make_params(seed: int, draws: int, bias_init: str) -> dense.Params:
 
 
 def _params_from_state(state: dict[str, Any]) -> dense.Params:
-    return [(np.asarray(W, dtype=float), np.asarray(b, dtype=float))
-            for W, b in zip(state["W"], state["b"], strict=True)]
+    return [
+        (np.asarray(W, dtype=float), np.asarray(b, dtype=float))
+        for W, b in zip(state["W"], state["b"], strict=True)
+    ]
 
 
 def _z_rows(W: np.ndarray, a: np.ndarray, b: np.ndarray, z: np.ndarray, layer: int) -> list:
@@ -233,16 +244,21 @@ def _z_rows(W: np.ndarray, a: np.ndarray, b: np.ndarray, z: np.ndarray, layer: i
         tokens.extend(signed(p) for p in products[1:])
         tokens.append(signed(b[j, 0]))
         tokens.append(f"= {fmt(z[j])}")
-        rows.append({
-            "neuron": j,
-            "terms": [{"w": float(W[j, k]), "a": float(a[k]), "product": float(products[k])}
-                      for k in range(W.shape[1])],
-            "b": float(b[j, 0]),
-            "z": float(z[j]),
-            "symbolic": f"z{sub(j)} = " + " + ".join(
-                f"w{sub(j)}{sub(k)}·{a_name}{sub(k)}" for k in range(W.shape[1])) + f" + b{sub(j)}",
-            "tokens": tokens,
-        })
+        rows.append(
+            {
+                "neuron": j,
+                "terms": [
+                    {"w": float(W[j, k]), "a": float(a[k]), "product": float(products[k])}
+                    for k in range(W.shape[1])
+                ],
+                "b": float(b[j, 0]),
+                "z": float(z[j]),
+                "symbolic": f"z{sub(j)} = "
+                + " + ".join(f"w{sub(j)}{sub(k)}·{a_name}{sub(k)}" for k in range(W.shape[1]))
+                + f" + b{sub(j)}",
+                "tokens": tokens,
+            }
+        )
     return rows
 
 
@@ -251,9 +267,20 @@ def _activation_rows(name: str, z: np.ndarray, a: np.ndarray) -> list:
     if name == "relu":
         for j in range(z.size):
             off = z[j] <= 0
-            rows.append({"neuron": j, "z": float(z[j]), "a": float(a[j]), "off": bool(off),
-                         "tokens": [f"a{sub(j)} = ReLU(z{sub(j)})", f"= max(0, {fmt(z[j])})",
-                                    f"= {fmt(a[j])}"] + (["(switched off)"] if off else [])})
+            rows.append(
+                {
+                    "neuron": j,
+                    "z": float(z[j]),
+                    "a": float(a[j]),
+                    "off": bool(off),
+                    "tokens": [
+                        f"a{sub(j)} = ReLU(z{sub(j)})",
+                        f"= max(0, {fmt(z[j])})",
+                        f"= {fmt(a[j])}",
+                    ]
+                    + (["(switched off)"] if off else []),
+                }
+            )
         return rows
     # softmax: e^{z_j} / Σ_k e^{z_k}. |z| stays small here (|x| ≤ 3, weights ~ N(0, 1)), so
     # the unshifted exponentials are finite and match what a student computes by hand.
@@ -261,10 +288,20 @@ def _activation_rows(name: str, z: np.ndarray, a: np.ndarray) -> list:
     total = float(np.sum(e))
     denom = " + ".join(f"e^{fmt(v, 2)}" for v in z)
     for j in range(z.size):
-        rows.append({"neuron": j, "z": float(z[j]), "a": float(a[j]), "exp": float(e[j]),
-                     "exp_sum": total,
-                     "tokens": [f"a{sub(j)} = e^{fmt(z[j], 2)} / ({denom})",
-                                f"= {fmt(e[j])} / {fmt(total)}", f"= {fmt(a[j], 3, 3)}"]})
+        rows.append(
+            {
+                "neuron": j,
+                "z": float(z[j]),
+                "a": float(a[j]),
+                "exp": float(e[j]),
+                "exp_sum": total,
+                "tokens": [
+                    f"a{sub(j)} = e^{fmt(z[j], 2)} / ({denom})",
+                    f"= {fmt(e[j])} / {fmt(total)}",
+                    f"= {fmt(a[j], 3, 3)}",
+                ],
+            }
+        )
     return rows
 
 
@@ -275,50 +312,85 @@ def _shapes(params: dense.Params, trace: dense.ForwardTrace) -> list[dict[str, A
         a_shape = trace.A[i].shape
         wa = dense.matmul_shape_check(W.shape, a_shape, layer=layer)  # raises if they misfit
         z_shape = trace.Z[i].shape
-        out.append({
-            "layer": layer,
-            "W": list(W.shape), "a": list(a_shape), "Wa": list(wa), "b": list(b.shape),
-            "z": list(z_shape), "out": list(trace.A[i + 1].shape),
-            "ok": bool(tuple(wa) == tuple(b.shape) == tuple(z_shape)),
-            "text": (f"W[{layer}] ({shape_text(W.shape)}) · a[{i}] ({shape_text(a_shape)}) → "
-                     f"({shape_text(wa)}),  + b[{layer}] ({shape_text(b.shape)}) → "
-                     f"z[{layer}] ({shape_text(z_shape)})"),
-            "rule": (f"columns of W[{layer}] = rows of a[{i}] = {W.shape[1]} ✓; "
-                     f"rows of W[{layer}] = rows of b[{layer}] = {W.shape[0]} ✓"),
-        })
+        out.append(
+            {
+                "layer": layer,
+                "W": list(W.shape),
+                "a": list(a_shape),
+                "Wa": list(wa),
+                "b": list(b.shape),
+                "z": list(z_shape),
+                "out": list(trace.A[i + 1].shape),
+                "ok": bool(tuple(wa) == tuple(b.shape) == tuple(z_shape)),
+                "text": (
+                    f"W[{layer}] ({shape_text(W.shape)}) · a[{i}] ({shape_text(a_shape)}) → "
+                    f"({shape_text(wa)}),  + b[{layer}] ({shape_text(b.shape)}) → "
+                    f"z[{layer}] ({shape_text(z_shape)})"
+                ),
+                "rule": (
+                    f"columns of W[{layer}] = rows of a[{i}] = {W.shape[1]} ✓; "
+                    f"rows of W[{layer}] = rows of b[{layer}] = {W.shape[0]} ✓"
+                ),
+            }
+        )
     return out
 
 
 def _steps(shapes: list[dict[str, Any]], probs_sum: float) -> list[dict[str, Any]]:
     s1, s2 = shapes
     return [
-        {"kind": "input", "layer": 0, "title": "Input: a[0] = x",
-         "explain": "The input vector enters the network unchanged as the activation of layer 0.",
-         "dims": f"a[0] = x has shape ({shape_text(s1['a'])}): one column, one row per input "
-                 "neuron ✓"},
-        {"kind": "z", "layer": 1, "title": "Layer 1: z[1] = W[1] a[0] + b[1]",
-         "explain": "Each hidden neuron adds up its weighted inputs w·a (the numbers on the "
-                    "edges) and its bias.",
-         "dims": f"{s1['text']}: {s1['rule']}"},
-        {"kind": "act", "layer": 1, "title": "Layer 1: a[1] = ReLU(z[1])",
-         "explain": "ReLU keeps positive values and turns negative ones into 0, neuron by "
-                    "neuron.",
-         "dims": f"ReLU acts elementwise: z[1] ({shape_text(s1['z'])}) → a[1] "
-                 f"({shape_text(s1['out'])}) ✓"},
-        {"kind": "z", "layer": 2, "title": "Layer 2: z[2] = W[2] a[1] + b[2]",
-         "explain": "Each output neuron adds up the hidden activations times its weights, "
-                    "plus its bias.",
-         "dims": f"{s2['text']}: {s2['rule']}"},
-        {"kind": "act", "layer": 2, "title": "Layer 2: a[2] = softmax(z[2])",
-         "explain": "Softmax turns the output scores into probabilities: e^z of each neuron "
-                    "divided by the sum over the layer.",
-         "dims": f"softmax acts on the whole column: z[2] ({shape_text(s2['z'])}) → a[2] "
-                 f"({shape_text(s2['out'])}), entries sum to {fmt(probs_sum, 3, 3)} ✓"},
-        {"kind": "done", "layer": 2, "title": "Done: ŷ = a[2]",
-         "explain": "The forward pass is complete: the output is a probability for each class.",
-         "dims": f"a[0] ({shape_text(s1['a'])}) → z[1] ({shape_text(s1['z'])}) → a[1] "
-                 f"({shape_text(s1['out'])}) → z[2] ({shape_text(s2['z'])}) → a[2] "
-                 f"({shape_text(s2['out'])}) ✓"},
+        {
+            "kind": "input",
+            "layer": 0,
+            "title": "Input: a[0] = x",
+            "explain": "The input vector enters the network unchanged: it is the activation "
+            "of layer 0.",
+            "dims": f"a[0] = x has shape ({shape_text(s1['a'])}): one column, one row per input "
+            "neuron ✓",
+        },
+        {
+            "kind": "z",
+            "layer": 1,
+            "title": "Layer 1: z[1] = W[1] a[0] + b[1]",
+            "explain": "Each hidden neuron adds up its weighted inputs w·a (the numbers on the "
+            "edges) and its bias.",
+            "dims": f"{s1['text']}: {s1['rule']}",
+        },
+        {
+            "kind": "act",
+            "layer": 1,
+            "title": "Layer 1: a[1] = ReLU(z[1])",
+            "explain": "ReLU keeps positive values and turns negative ones into 0, neuron by "
+            "neuron.",
+            "dims": f"ReLU acts elementwise: z[1] ({shape_text(s1['z'])}) → a[1] "
+            f"({shape_text(s1['out'])}) ✓",
+        },
+        {
+            "kind": "z",
+            "layer": 2,
+            "title": "Layer 2: z[2] = W[2] a[1] + b[2]",
+            "explain": "Each output neuron adds up the hidden activations times its weights, "
+            "plus its bias.",
+            "dims": f"{s2['text']}: {s2['rule']}",
+        },
+        {
+            "kind": "act",
+            "layer": 2,
+            "title": "Layer 2: a[2] = softmax(z[2])",
+            "explain": "Softmax turns the output scores into probabilities: e^z of each neuron "
+            "divided by the sum over the layer.",
+            "dims": f"softmax acts on the whole column: z[2] ({shape_text(s2['z'])}) → a[2] "
+            f"({shape_text(s2['out'])}), entries sum to {fmt(probs_sum, 3, 3)} ✓",
+        },
+        {
+            "kind": "done",
+            "layer": 2,
+            "title": "Done: ŷ = a[2]",
+            "explain": "The forward pass is complete: the output is a probability for each class.",
+            "dims": f"a[0] ({shape_text(s1['a'])}) → z[1] ({shape_text(s1['z'])}) → a[1] "
+            f"({shape_text(s1['out'])}) → z[2] ({shape_text(s2['z'])}) → a[2] "
+            f"({shape_text(s2['out'])}) ✓",
+        },
     ]
 
 
@@ -333,21 +405,27 @@ def _message(state: dict[str, Any], output: dict[str, Any]) -> str:
         return "Press Next Step to compute layer 1, or Auto Run to play every step."
     if step == LAST_STEP:
         k = output["predicted"]
-        return (f"The network predicts class {k + 1} with probability "
-                f"{fmt(output['probs'][k], 3, 3)}. Press Next Step to start again.")
+        return (
+            f"The network predicts class {k + 1} with probability "
+            f"{fmt(output['probs'][k], 3, 3)}. Press Next Step to start again."
+        )
     f = state["focus"]
     if step in (1, 3):
         row = state["rows"][step // 2][f]
-        return (f"Neuron {f + 1}: the products on its edges plus its bias "
-                f"{fmt(row['b'], 2)} give z{sub(f)} = {fmt(row['z'])}.")
+        return (
+            f"Neuron {f + 1}: the products on its edges plus its bias "
+            f"{fmt(row['b'], 2)} give z{sub(f)} = {fmt(row['z'])}."
+        )
     if step == 2:
         off = [r["neuron"] + 1 for r in state["act_rows"][0] if r["off"]]
         if not off:
             return "Every hidden z is positive, so ReLU passes all of them through."
         names = ", ".join(str(n) for n in off)
         return f"ReLU switched off hidden neuron{'s' if len(off) > 1 else ''} {names} (z ≤ 0)."
-    return (f"The probabilities add up to {fmt(output['sum'], 3, 3)}; the larger z gets the larger "
-            "share.")
+    return (
+        f"The probabilities add up to {fmt(output['sum'], 3, 3)}; the larger z gets the larger "
+        "share."
+    )
 
 
 def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
@@ -359,8 +437,11 @@ def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
     A = [a[:, 0] for a in trace.A]
     shapes = _shapes(params, trace)
     probs = A[-1]
-    output = {"probs": probs.tolist(), "sum": float(np.sum(probs)),
-              "predicted": int(np.argmax(probs))}
+    output = {
+        "probs": probs.tolist(),
+        "sum": float(np.sum(probs)),
+        "predicted": int(np.argmax(probs)),
+    }
     new = {
         **state,
         "sizes": SIZES,
@@ -369,8 +450,7 @@ def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
         "A": [a.tolist() for a in A],
         "contrib": [(W * A[i][None, :]).tolist() for i, (W, _) in enumerate(params)],
         "rows": [_z_rows(W, A[i], b, Z[i], i + 1) for i, (W, b) in enumerate(params)],
-        "act_rows": [_activation_rows(name, Z[i], A[i + 1])
-                     for i, name in enumerate(ACTIVATIONS)],
+        "act_rows": [_activation_rows(name, Z[i], A[i + 1]) for i, name in enumerate(ACTIVATIONS)],
         "shapes": shapes,
         "steps": _steps(shapes, output["sum"]),
         "output": output,
