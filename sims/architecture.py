@@ -114,12 +114,13 @@ for _k in range(1, MAX_HIDDEN + 1):
 CONTROLS += [
     Control("show_dims", "checkbox", "Show Dimensions", default=False),
     Control("show_weights", "checkbox", "Show Weight Matrices", default=False),
-    Control("highlight", "slider", "Highlight layer (0 = none)", default=0, min=0,
-            max=MAX_HIDDEN + 1, step=1),
+    Control("highlight", "slider", "Highlight layer", default=0, min=0,
+            max=MAX_HIDDEN + 1, step=1, help="0 = none; 1 to L highlights layer l"),
     Control("next_layer", "button", "Next layer ▸", url=False),
     Control("break_layer", "select", "Break a connection", default="none",
-            options=[["none", "None (all shapes match)"]]
-            + [[str(k), f"W[{k}] gets a wrong column count"] for k in range(1, MAX_HIDDEN + 2)]),
+            options=[["none", "None (all match)"]]
+            + [[str(k), f"W[{k}]: wrong columns"] for k in range(1, MAX_HIDDEN + 2)],
+            help="give W[l] one column too many and see the engine refuse to multiply"),
     Control("play", "button", "Play data flow", url=False),
     Control("speed", "slider", "Flow steps / s", default=4, min=1, max=20, step=1),
 ]

@@ -58,6 +58,10 @@
         add(`ŷ = a[${s.L}] = [${shown}]${s.output.activation === 'softmax' ? ` (sum ${fmt2(s.output.sum)})` : ''}`, 4, { mono: true });
       }
     }
+    if (!s.highlight) {
+      add('Each layer l computes a[l] = σ(W[l] a[l−1] + b[l]) with W[l] ∈ ℝ^(n_l × n_(l−1)) and b[l] ∈ ℝ^(n_l × 1).', 5, { color: [50, 50, 50] });
+      add('Press Next layer (or click a column) to see one layer with its shapes.', 9, { color: [60, 60, 60] });
+    }
     for (const n of s.notes) add(`Note: ${n}`, 4, { color: [122, 74, 0] });
     if (!s.mismatch || s.message !== s.mismatch.error) add(s.message, 8, { color: [60, 60, 60] });
     return lines;
@@ -139,22 +143,27 @@
   }
 
   // ------------------------------------------------------------------ drawing
+  /** x of a centred item of width w near column x, kept inside the network box. */
+  const clampX = (x, w, net) => Math.max(net.x + w / 2, Math.min(net.x + net.w - w / 2, x));
+
   function drawHeader(p, s, lay, net) {
     const { cols, spacing } = lay;
     p.textSize(16);
     p.noStroke();
     p.textAlign(p.CENTER, p.TOP);
-    const hl = s.highlight ? s.highlight.layer : 0;
+    const hl = s.highlight ? s.highlight.layer : -1;
     s.columns.forEach((c, i) => {
       const x = cols[i].x;
       const room = spacing - 6;
       p.textStyle(i === hl ? p.BOLD : p.NORMAL);
       p.fill(...INK);
-      p.text(p.textWidth(c.name) <= room ? c.name : c.short, x, net.y);
+      const name = p.textWidth(c.name) <= room ? c.name : c.short;
+      p.text(name, clampX(x, p.textWidth(name), net), net.y);
       p.textStyle(p.NORMAL);
       if (!c.activation) {
         p.fill(90);
-        p.text(p.textWidth('x = a[0]') <= room ? 'x = a[0]' : 'x', x, net.y + LINE);
+        const t = p.textWidth('x = a[0]') <= room ? 'x = a[0]' : 'x';
+        p.text(t, clampX(x, p.textWidth(t), net), net.y + LINE);
         return;
       }
       const a = c.activation;
@@ -165,7 +174,7 @@
       if (iconW + 4 + p.textWidth(label) > room) label = a.short;
       const fitsLabel = iconW + 4 + p.textWidth(label) <= room;
       const total = fitsLabel ? iconW + 4 + p.textWidth(label) : iconW;
-      const ix = x - total / 2;
+      const ix = clampX(x, total, net) - total / 2;
       drawIcon(p, a.icon, ix, y, iconW, iconH);
       if (fitsLabel) {
         p.noStroke();
@@ -226,8 +235,8 @@
 
   function drawNodes(p, s, lay) {
     const { cols, nodeD } = lay;
-    const hl = s.highlight ? s.highlight.layer : 0;
-    const reached = s.flow.layer;
+    const hl = s.highlight ? s.highlight.layer : -1;
+    const reached = s.flow.pos > 0 || flowing ? s.flow.layer : -1;
     s.columns.forEach((c, i) => {
       const col = cols[i];
       for (const slot of col.slots) {
@@ -293,8 +302,8 @@
       const info = s.layers[l - 1];
       const [r, c] = info.W_shape_shown;
       const cell = box / Math.max(r, c);
-      const w = c * cell;
-      const h = r * cell;
+      const w = Math.max(5, c * cell); // a 3×64 matrix stays visible as a thin bar
+      const h = Math.max(5, r * cell);
       const x = (cols[l - 1].x + cols[l].x) / 2 - w / 2;
       p.stroke(...(info.broken ? BAD : [60, 60, 60]));
       p.strokeWeight(1.5);
@@ -320,7 +329,7 @@
     s.columns.forEach((c, i) => {
       const full = `a[${i}]: ${c.a_shape.join('×')}`;
       const t = p.textWidth(full) <= spacing - 6 ? full : c.a_shape.join('×');
-      p.text(t, cols[i].x, y);
+      p.text(t, clampX(cols[i].x, p.textWidth(t), net), y);
     });
   }
 
@@ -438,21 +447,31 @@
     for (const [name, value] of Object.entries(s.params)) {
       if (name !== 'speed') ms.setControl(name, value);
     }
+    disableUnused(s.params.n_hidden);
+    ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Left/right arrow keys highlight a layer; space plays the data flow.`);
+  }
+  function disableUnused(nHidden) {
     for (let k = 1; k <= MAX_HIDDEN; k++) {
       for (const name of [`h${k}`, `act${k}`]) {
         const el = ms.controls[name].el;
-        el.disabled = k > s.params.n_hidden;
+        el.disabled = k > nHidden;
         el.title = el.disabled ? `Hidden layer ${k} is not in use (raise Hidden layers)` : '';
       }
     }
-    ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Left/right arrow keys highlight a layer; space plays the data flow.`);
   }
   ms.onState(syncControls);
 
   const p5i = ms.sketch({
     setup(p) {
       ms.region.tabIndex = 0;
-      syncControls(ms.state);
+      // the controls may hold URL parameters the embedded state does not have yet
+      disableUnused(ms.controls.n_hidden.value);
+      ms.region.setAttribute('aria-label', `${ms.config.describe} ${ms.state.summary}`);
+      // long checkbox labels wrap instead of being cut off with an ellipsis on narrow screens
+      for (const name of ['show_dims', 'show_weights']) {
+        const label = ms.controls[name].el.closest('label');
+        if (label) label.style.whiteSpace = 'normal';
+      }
       ms.region.addEventListener('keydown', (e) => {
         const s = ms.state;
         const h = Math.min(s.params.highlight, s.L);

@@ -1,0 +1,206 @@
+"""sims/architecture.py in CPython: shapes, counts, equations, flow and the mismatch demo,
+each checked against an independent computation (hand counts, plain NumPy)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from engine import activations as act
+from engine import dense
+from sims import architecture as arch
+from sims._contract import dumps
+
+
+@pytest.fixture
+def default():
+    return arch.initial_state({})
+
+
+def hand_count(sizes: list[int]) -> list[int]:
+    """Σ n_l·n_(l−1) + n_l per layer, by hand (no engine)."""
+    return [n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+def test_default_is_4_8_8_2_relu_softmax_with_130_parameters(default):
+    assert default["sizes"] == [4, 8, 8, 2], default["sizes"]
+    assert default["activations"] == ["relu", "relu", "softmax"], default["activations"]
+    assert default["total_params"] == 130, default["total_params"]
+    assert default["breakdown"] == "40 + 72 + 18", default["breakdown"]
+    assert [lay["params"] for lay in default["layers"]] == [40, 72, 18]
+    assert default["total_weights"] == 4 * 8 + 8 * 8 + 8 * 2
+    assert default["total_biases"] == 8 + 8 + 2
+
+
+def test_defaults_hidden_toggles_off_and_no_highlight(default):
+    p = default["params"]
+    assert (p["show_dims"], p["show_weights"], p["highlight"], p["break_layer"]) == (
+        False, False, 0, "none")
+    assert default["highlight"] is None and default["mismatch"] is None
+
+
+@pytest.mark.parametrize("sizes", [[1, 1, 1], [64, 64, 64, 64, 64, 64, 10], [3, 17, 2, 5, 1]])
+def test_weight_and_bias_shapes_and_counts_match_a_hand_count(sizes):
+    params = {"n_in": str(sizes[0]), "n_out": str(sizes[-1]), "n_hidden": len(sizes) - 2}
+    params.update({f"h{k}": n for k, n in enumerate(sizes[1:-1], start=1)})
+    if str(sizes[0]) not in [v for v, _ in arch._KINDS["n_in"].options]:
+        pytest.skip("input size not offered")
+    state = arch.initial_state(params)
+    assert state["sizes"] == sizes
+    for lay, n_in, n_out in zip(state["layers"], sizes[:-1], sizes[1:]):
+        assert lay["W_shape"] == [n_out, n_in], (lay["layer"], lay["W_shape"])
+        assert lay["b_shape"] == [n_out, 1], (lay["layer"], lay["b_shape"])
+    assert [lay["params"] for lay in state["layers"]] == hand_count(sizes)
+    assert state["total_params"] == sum(hand_count(sizes))
+
+
+def test_node_values_equal_engine_forward_with_the_same_weights(default):
+    sizes, acts = default["sizes"], default["activations"]
+    weights = dense.init_params(sizes, np.random.default_rng(arch.SEED))
+    x = np.random.default_rng([arch.SEED, 1]).standard_normal((sizes[0], 1))
+    # an independent forward pass in plain NumPy
+    a = x
+    values = [a[:, 0]]
+    for (W, b), name in zip(weights, acts):
+        z = W @ a + b
+        a = np.exp(z - z.max()) / np.exp(z - z.max()).sum() if name == "softmax" else np.maximum(z, 0)
+        values.append(a[:, 0])
+    np.testing.assert_allclose(default["output"]["values"], values[-1], rtol=1e-12)
+    for col, v in zip(default["columns"], values):
+        peak = np.max(np.abs(v))
+        expected = v / peak if peak > 0 else np.zeros_like(v)
+        np.testing.assert_allclose(col["shade"], expected, rtol=1e-12, err_msg=col["name"])
+
+
+def test_highlight_shows_equation_and_shapes_of_that_layer(default):
+    state = arch.set_param(default, "highlight", 2)
+    hl = state["highlight"]
+    assert hl["equation"] == "a[2] = ReLU(W[2] a[1] + b[2])", hl["equation"]
+    assert hl["shapes"] == "W[2]: 8×8, a[1]: 8×1, b[2]: 8×1 → a[2]: 8×1", hl["shapes"]
+    assert hl["ok"] is True
+    out = arch.set_param(default, "highlight", 3)["highlight"]
+    assert out["equation"] == "a[3] = Softmax(W[3] a[2] + b[3])"
+    assert out["shapes"] == "W[3]: 2×8, a[2]: 8×1, b[3]: 2×1 → a[3]: 2×1"
+
+
+def test_highlight_beyond_the_network_is_clamped_with_a_note(default):
+    state = arch.set_param(default, "highlight", 6)
+    assert state["highlight"]["layer"] == 3
+    assert any("does not exist" in n for n in state["notes"]), state["notes"]
+
+
+def test_next_layer_cycles_1_to_L_then_back_to_1(default):
+    seen = []
+    state = default
+    for _ in range(4):
+        state = arch.next_layer(state)
+        seen.append(state["params"]["highlight"])
+    assert seen == [1, 2, 3, 1], seen
+
+
+def test_break_layer_shows_the_engines_dimension_error(default):
+    state = arch.set_param(default, "break_layer", "2")
+    with pytest.raises(dense.DimensionError) as err:
+        dense.matmul_shape_check((8, 9), (8, 1), layer=2)
+    assert state["mismatch"]["error"] == str(err.value), state["mismatch"]
+    assert state["mismatch"]["W_shape"] == [8, 9]
+    assert state["layers"][1]["broken"] and state["layers"][1]["W_shape_shown"] == [8, 9]
+    assert state["output"] is None
+    # the highlighted broken layer says why
+    hl = arch.set_param(state, "highlight", 2)["highlight"]
+    assert hl["ok"] is False and "≠" in hl["rule"], hl
+
+
+def test_break_layer_beyond_the_network_is_a_note_not_an_error(default):
+    state = arch.set_param(default, "break_layer", "5")
+    assert state["mismatch"] is None
+    assert any("no W[5]" in n for n in state["notes"]), state["notes"]
+
+
+def test_flow_walks_layer_by_layer_and_loops(default):
+    state = default
+    positions, texts = [], []
+    for _ in range(arch.FLOW_SUBSTEPS * 3 + 1):
+        state = arch.flow_step(state)
+        positions.append(state["flow"]["pos"])
+        texts.append(state["flow"]["text"])
+    assert positions == [*range(1, 13), 0], positions
+    assert texts[3] == "a[1] = ReLU(W[1] a[0] + b[1]): 8×1", texts[3]
+    assert texts[11] == "a[3] = Softmax(W[3] a[2] + b[3]): 2×1", texts[11]
+    assert texts[4] == "a[1] (8×1) → W[2] (8×8) → a[2] (8×1)", texts[4]
+
+
+def test_flow_stops_at_a_broken_connection(default):
+    state = arch.set_param(default, "break_layer", "2")
+    for _ in range(20):
+        state = arch.flow_step(state)
+        if state["flow"]["stopped"]:
+            break
+    assert state["flow"]["stopped"], state["flow"]
+    assert state["flow"]["pos"] == arch.FLOW_SUBSTEPS + 2
+    assert state["columns"][2]["shade"] is None  # a[2] cannot be computed
+    assert state["message"] == state["mismatch"]["error"]
+    assert arch.flow_step(state)["flow"]["pos"] == 0  # the next step starts over
+
+
+def test_architecture_change_resets_flow_but_a_toggle_keeps_it(default):
+    moved = arch.flow_step(arch.flow_step(default))
+    assert arch.set_param(moved, "show_dims", True)["flow"]["pos"] == 2
+    assert arch.set_param(moved, "h1", 16)["flow"]["pos"] == 0
+
+
+def test_activation_icons_come_from_the_engine(default):
+    icon = default["columns"][1]["activation"]["icon"]
+    z = np.linspace(-3, 3, arch.ICON_POINTS)
+    a = act.relu(z)
+    expected_v = (a - a.min()) / (a.max() - a.min())
+    np.testing.assert_allclose([v for _, v in icon["points"]], expected_v)
+    bars = default["columns"][3]["activation"]["icon"]
+    np.testing.assert_allclose(bars["values"], act.softmax(np.array([2.0, 1.0, 0.1])))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [("h1", 0, "hidden layer 1"), ("h2", 65, "hidden layer 2"), ("n_in", "7", "not a choice"),
+     ("act1", "softmax", "not a choice"), ("n_hidden", 2.5, "whole number"),
+     ("nonsense", 1, "unknown setting")],
+)
+def test_bad_values_raise_a_value_error_that_names_the_setting(default, name, value, words):
+    with pytest.raises(ValueError, match=words):
+        arch.set_param(default, name, value)
+
+
+def test_unused_layer_controls_still_change_the_state(default):
+    state = arch.set_param(default, "h5", 30)
+    assert state["params"]["h5"] == 30 and state["sizes"] == [4, 8, 8, 2]
+    assert "not in use" in state["message"], state["message"]
+    assert arch.set_param(default, "act4", "tanh")["params"]["act4"] == "tanh"
+
+
+def test_every_value_control_changes_the_state(default):
+    for control in arch.CONTROLS:
+        if not control.has_value:
+            continue
+        if control.kind == "checkbox":
+            value = not control.default
+        elif control.kind == "select":
+            value = next(v for v, _ in control.options if v != control.default)
+        else:
+            value = control.default + control.step
+        new = arch.set_param(default, control.name, value)
+        assert new != default, control.name
+
+
+def test_softmax_with_one_output_gets_a_note():
+    state = arch.initial_state({"n_out": "1"})
+    assert any("Softmax over one output" in n for n in state["notes"]), state["notes"]
+
+
+def test_state_is_json_and_small_enough_for_every_animation_tick():
+    big = arch.initial_state({"n_in": "64", "n_hidden": 5, **{f"h{k}": 64 for k in range(1, 6)},
+                              "n_out": "10"})
+    text = dumps(big)
+    assert json.loads(text)["total_params"] == sum(hand_count([64] * 6 + [10]))
+    assert len(text) < 60_000, len(text)
