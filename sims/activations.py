@@ -31,7 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from engine.activations import ACTIVATION_TABLE, ACTIVATIONS, saturation_mask, softmax, softmax_jacobian
+from engine.activations import (
+    ACTIVATION_TABLE,
+    ACTIVATIONS,
+    saturation_mask,
+    softmax,
+    softmax_jacobian,
+)
 from engine.losses import cross_entropy, softmax_cross_entropy_grad
 from sims._contract import Control, SimMeta, defaults
 
@@ -50,7 +56,7 @@ META = SimMeta(
         "Explain how the derivative's size decides whether gradients survive many layers",
         "Interpret softmax outputs as a probability distribution over classes",
     ],
-    draw_height=600,
+    draw_height=660,
     control_height=330,
     subjects=["Activation Function", "ReLU", "Sigmoid", "Tanh", "Softmax", "Vanishing gradient"],
     lesson_notes=[
@@ -95,16 +101,48 @@ CONTROLS = [
             ["softmax", "Softmax (3 classes)"],
         ],
     ),
-    Control("z_range", "slider", "Input range ±", default=5.0, min=1.0, max=10.0, step=0.5,
-            help="The plot shows z from −range to +range"),
-    Control("z", "slider", "Trace z", default=1.0, min=-10.0, max=10.0, step=0.1,
-            help="The traced point; kept inside the input range"),
+    Control(
+        "z_range",
+        "slider",
+        "Input range ±",
+        default=5.0,
+        min=1.0,
+        max=10.0,
+        step=0.5,
+        help="The plot shows z from −range to +range",
+    ),
+    Control(
+        "z",
+        "slider",
+        "Trace z",
+        default=1.0,
+        min=-10.0,
+        max=10.0,
+        step=0.1,
+        help="The traced point; kept inside the input range",
+    ),
     Control("show_derivative", "checkbox", "Show Derivative", default=False),
     Control("compare_all", "checkbox", "Compare All", default=False),
-    Control("threshold", "slider", "Saturation |f′| <", default=0.05, min=0.005, max=0.3,
-            step=0.005, help="Where |f′(z)| is below this, the region is shaded as saturated"),
-    Control("depth", "slider", "Layers N", default=10, min=1, max=50, step=1,
-            help="Number of layers for the gradient-flow estimate max|f′|^N"),
+    Control(
+        "threshold",
+        "slider",
+        "Saturation |f′| <",
+        default=0.05,
+        min=0.005,
+        max=0.3,
+        step=0.005,
+        help="Where |f′(z)| is below this, the region is shaded as saturated",
+    ),
+    Control(
+        "depth",
+        "slider",
+        "Layers N",
+        default=10,
+        min=1,
+        max=50,
+        step=1,
+        help="Number of layers for the gradient-flow estimate max|f′|^N",
+    ),
     Control("logit1", "slider", "Logit z₁", default=2.0, min=-10.0, max=10.0, step=0.1),
     Control("logit2", "slider", "Logit z₂", default=1.0, min=-10.0, max=10.0, step=0.1),
     Control("logit3", "slider", "Logit z₃", default=0.1, min=-10.0, max=10.0, step=0.1),
@@ -137,7 +175,9 @@ def _check(params: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown setting {unknown[0]!r}; the settings are {', '.join(_SPECS)}")
     if p["activation"] not in _CHOICES:
-        raise ValueError(f"unknown activation {p['activation']!r}; choose one of {', '.join(_CHOICES)}")
+        raise ValueError(
+            f"unknown activation {p['activation']!r}; choose one of {', '.join(_CHOICES)}"
+        )
     out: dict[str, Any] = {"activation": str(p["activation"])}
     for name in ("z_range", "z", "threshold", "logit1", "logit2", "logit3"):
         out[name] = _number(name, p[name])
@@ -223,8 +263,13 @@ def _point(key: str, z: float, threshold: float, p: dict[str, Any]) -> dict[str,
         return {"key": key, "z": z, "f": f, "df": df, "saturated": abs(df) < threshold}
     act = ACTIVATIONS[key]
     df = float(act.grad(np.array([z]))[0])
-    return {"key": key, "z": z, "f": float(act.fn(np.array([z]))[0]), "df": df,
-            "saturated": bool(saturation_mask(key, np.array([z]), threshold)[0])}
+    return {
+        "key": key,
+        "z": z,
+        "f": float(act.fn(np.array([z]))[0]),
+        "df": df,
+        "saturated": bool(saturation_mask(key, np.array([z]), threshold)[0]),
+    }
 
 
 def _flow(key: str, zs: np.ndarray, df: np.ndarray, trace_df: float, depth: int) -> dict[str, Any]:
@@ -246,16 +291,30 @@ def _flow(key: str, zs: np.ndarray, df: np.ndarray, trace_df: float, depth: int)
             "Softmax is applied once, at the output, not stacked in N layers: paired with "
             "cross-entropy its gradient is p − y, which only vanishes when the prediction is right."
         )
-        return {"depth": depth, "max_grad": max_grad, "z_at_max": float(zs[i]), "best": best,
-                "at_trace": at_trace, "verdict": verdict, "sentence": sentence}
+        return {
+            "depth": depth,
+            "max_grad": max_grad,
+            "z_at_max": float(zs[i]),
+            "best": best,
+            "at_trace": at_trace,
+            "verdict": verdict,
+            "sentence": sentence,
+        }
     label = ACTIVATION_TABLE[key]["label"]
     sentence = (
         f"Through {depth} {label} layer{'s' if depth > 1 else ''} the activation can pass back "
         f"at most max|f′|^{depth} = {max_grad:.3g}^{depth} = {best:.3g} of the gradient: "
         f"it {verdict}."
     )
-    return {"depth": depth, "max_grad": max_grad, "z_at_max": float(zs[i]), "best": best,
-            "at_trace": at_trace, "verdict": verdict, "sentence": sentence}
+    return {
+        "depth": depth,
+        "max_grad": max_grad,
+        "z_at_max": float(zs[i]),
+        "best": best,
+        "at_trace": at_trace,
+        "verdict": verdict,
+        "sentence": sentence,
+    }
 
 
 def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
@@ -279,24 +338,36 @@ def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
         trace_z = p["z"]
     trace = _point(key, trace_z, p["threshold"], p)
     if p["compare_all"]:
-        trace["all"] = [_point(k, p["z"], p["threshold"], p) | {"label": ACTIVATION_TABLE[k]["label"]}
-                        for k in ELEMENTWISE]
+        trace["all"] = [
+            _point(k, p["z"], p["threshold"], p) | {"label": ACTIVATION_TABLE[k]["label"]}
+            for k in ELEMENTWISE
+        ]
     flow_all = []
     if p["compare_all"]:
         for k in ELEMENTWISE:
             g = float(np.max(np.abs(curves[k]["df"])))
-            flow_all.append({"key": k, "label": ACTIVATION_TABLE[k]["label"], "max_grad": g,
-                             "best": g ** p["depth"]})
+            flow_all.append(
+                {
+                    "key": k,
+                    "label": ACTIVATION_TABLE[k]["label"],
+                    "max_grad": g,
+                    "best": g ** p["depth"],
+                }
+            )
     sat_frac = float(np.mean(mask))
     if message is None:
         if clamped:
             message = f"Trace z was outside ±{R:g}, so it was moved to {p['z']:g}."
         elif trace["saturated"]:
-            message = (f"At z = {trace_z:g} the gradient |f′| = {abs(trace['df']):.3g} is below "
-                       f"{p['threshold']:g}: this input is in a saturation region.")
+            message = (
+                f"At z = {trace_z:g} the gradient |f′| = {abs(trace['df']):.3g} is below "
+                f"{p['threshold']:g}: this input is in a saturation region."
+            )
         else:
-            message = (f"{100 * sat_frac:.0f} % of [−{R:g}, {R:g}] is saturated "
-                       f"(|f′| < {p['threshold']:g}).")
+            message = (
+                f"{100 * sat_frac:.0f} % of [−{R:g}, {R:g}] is saturated "
+                f"(|f′| < {p['threshold']:g})."
+            )
     return {
         "params": p,
         "zs": zs,

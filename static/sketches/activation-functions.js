@@ -23,6 +23,7 @@
   };
   const BAR_COLORS = [[26, 95, 180], [230, 97, 0], [120, 40, 160]];
   const DERIV = [230, 97, 0];
+  const SM_DERIV = [40, 40, 40]; // softmax's p₂ is orange, so its derivative is dark grey
   const MAIN = [26, 95, 180];
   const SUB = ['₁', '₂', '₃'];
 
@@ -68,50 +69,60 @@
     const t = s.table;
     const L = [];
     const R = fx(P.z_range, 1);
+    const props = (row) => (narrow
+      ? [{ text: `Range ${row.range} · Use: ${row.use_case} · Issue: ${row.gradient_issue}`, size: 16 }]
+      : [
+        { text: `Range: ${row.range}`, size: 16 },
+        { text: `Typical use: ${row.use_case}`, size: 16 },
+        { text: `Gradient issue: ${row.gradient_issue}`, size: 16 },
+      ]);
     if (P.compare_all) {
       L.push({ text: `All functions at z = ${fx(P.z, 2)} (N = ${P.depth})`, size: 18, bold: true });
       s.trace.all.forEach((a, i) => {
         const fl = s.flow_all[i];
-        L.push({ text: `${a.label}: f = ${fx(a.f, 3)}, f′ = ${fx(a.df, 3)}, max|f′|^N = ${fg(fl.best)}`,
-          size: 16, swatch: a.key });
+        const text = narrow
+          ? `${a.label}: ${fx(a.f, 3)}, f′ ${fx(a.df, 3)}, max|f′|^N ${fg(fl.best)}`
+          : `${a.label}: f = ${fx(a.f, 3)}, f′ = ${fx(a.df, 3)}, max|f′|^N = ${fg(fl.best)}`;
+        L.push({ text, size: 16, swatch: a.key });
       });
-      L.push({ text: 'The chapter’s table: range · use · gradient issue', size: 18, bold: true, gap: 0 });
+      L.push({ text: 'The chapter’s table: range · use · gradient issue', size: 18, bold: true });
       for (const row of s.table_all) {
-        L.push({ text: `${row.label}: ${row.range} · ${row.use_case} · ${row.gradient_issue}`, size: 16, swatch: row.name });
+        L.push({ text: `${row.label}: ${row.range} · ${row.use_case} · ${row.gradient_issue}`, size: 16,
+          swatch: row.name, opt: narrow && row.name !== s.selected });
       }
       L.push({ text: s.flow.sentence, size: 16, opt: true, color: [40, 40, 40] });
       return L;
     }
     if (s.selected === 'softmax') {
       const sm = s.softmax;
-      L.push({ text: 'Softmax (3 classes)', size: 20, bold: true });
-      L.push({ text: `p_i = ${t.formula}`, size: 16 });
-      L.push({ text: `Range: ${t.range}`, size: 16 });
-      L.push({ text: `Typical use: ${t.use_case}`, size: 16 });
-      L.push({ text: `Gradient issue: ${t.gradient_issue}`, size: 16 });
-      L.push({ text: `Logits z = ${vec(sm.logits, 1)}`, size: 16, gap: 2 });
+      L.push({ text: narrow ? `Softmax: p_i = ${t.formula}` : 'Softmax (3 classes)', size: narrow ? 18 : 20, bold: true });
+      if (!narrow) L.push({ text: `p_i = ${t.formula}`, size: 16 });
+      L.push(...props(t));
+      if (!narrow) L.push({ text: `Logits z = ${vec(sm.logits, 1)}`, size: 16 });
       L.push({ text: `p = ${vec(sm.probs, 3)},  Σ p = ${fx(sm.sum, 3)}`, size: 16, bold: true });
       L.push({ text: `∂p₁/∂z₁ = p₁(1 − p₁) = ${fx(sm.jacobian[0][0], 4)}`, size: 16 });
       L.push({ text: `Cross-entropy, true class 1: L = ${fx(sm.ce_loss, 3)}, ∂L/∂z = p − y = ${vec(sm.ce_grad, 3)}`, size: 16 });
-      L.push({ text: 'Gradient flow', size: 18, bold: true });
-      L.push({ text: s.flow.sentence, size: 16 });
+      L.push({ text: `Gradient flow: ${s.flow.sentence}`, size: 16 });
       L.push({ text: t.gradient_flow, size: 16, opt: true, color: [60, 60, 60] });
       return L;
     }
     const tr = s.trace;
     const fl = s.flow;
-    L.push({ text: t.label, size: 20, bold: true });
+    if (narrow) {
+      L.push({ text: `${t.label}: f(z) = ${t.formula}`, size: 18, bold: true });
+    } else {
+      L.push({ text: t.label, size: 20, bold: true });
+      L.push({ text: `f(z) = ${t.formula}`, size: 16 });
+    }
     L.push({ text: `f′(z) = ${t.derivative}`, size: 16 });
-    L.push({ text: `Range: ${t.range}`, size: 16 });
-    L.push({ text: `Typical use: ${t.use_case}`, size: 16 });
-    L.push({ text: `Gradient issue: ${t.gradient_issue}`, size: 16 });
+    L.push(...props(t));
     L.push({ text: `Saturated (|f′| < ${fg(P.threshold)}): ${Math.round(100 * s.saturated_fraction)} % of [−${R}, ${R}]`, size: 16 });
     L.push({ text: `Gradient flow through N = ${fl.depth} layers`, size: 18, bold: true });
     L.push({ text: `Best case: max|f′|^N = ${fg(fl.max_grad)}^${fl.depth} = ${fg(fl.best)} (it ${fl.verdict})`, size: 16 });
     L.push({ text: `Every layer at z = ${fx(tr.z, 2)}: |f′(z)|^N = ${fg(fl.at_trace)}`, size: 16 });
-    L.push({ text: narrow ? '' : '(activation factor only; the weights multiply in too)', size: 16, opt: true, color: [90, 90, 90] });
+    L.push({ text: '(activation factor only; the weights multiply in too)', size: 16, opt: true, color: [90, 90, 90] });
     L.push({ text: t.gradient_flow, size: 16, opt: true, color: [60, 60, 60] });
-    return L.filter((l) => l.text);
+    return L;
   }
 
   function drawPanel(p, lines, box) {
@@ -162,7 +173,10 @@
     for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.abs(v) < 1e-9 ? 0 : v);
     return { step, values: out };
   }
-  const tickLabel = (v, step) => minus(step < 1 ? v.toFixed(step < 0.1 ? 2 : 1) : String(Math.round(v)));
+  function tickLabel(v, step) {
+    const d = Number.isInteger(step) ? 0 : String(step).split('.')[1].length;
+    return minus(v.toFixed(Math.min(3, d)));
+  }
 
   // ------------------------------------------------------------------ the graph
   function makeMap(box, xr, yr) {
@@ -206,7 +220,7 @@
     const items = [];
     if (compare) {
       for (const [k, c] of Object.entries(s.curves)) items.push({ key: k, label: c.label });
-      if (P.show_derivative) items.push({ key: 'deriv', label: '··· thin: f′(z)' });
+      if (P.show_derivative) items.push({ key: 'deriv', label: 'thin dotted: f′(z)' });
     } else if (sm) {
       [0, 1, 2].forEach((i) => items.push({ bar: i, label: `p${SUB[i]}` }));
       if (P.show_derivative) items.push({ key: 'deriv', label: '∂p₁/∂z₁' });
@@ -267,7 +281,7 @@
           p.fill(...BAR_COLORS[it.bar]);
           p.rect(lx, ly + 3, 24, 14);
         } else {
-          const c = it.key === 'deriv' ? DERIV : it.key === 'main' ? MAIN : COLORS[it.key];
+          const c = it.key === 'deriv' ? (sm ? SM_DERIV : DERIV) : it.key === 'main' ? MAIN : COLORS[it.key];
           p.stroke(...(it.key === 'deriv' && compare ? [60, 60, 60] : c));
           p.strokeWeight(it.key === 'deriv' && compare ? 1.5 : 3);
           ctx.setLineDash(it.key === 'deriv' ? [2, 4] : compare ? DASHES[it.key] : []);
@@ -320,7 +334,7 @@
           polyline(p, m, zs, c.df);
         }
       } else {
-        p.stroke(...DERIV);
+        p.stroke(...(sm ? SM_DERIV : DERIV));
         p.strokeWeight(2.5);
         ctx.setLineDash([7, 5]);
         polyline(p, m, zs, s.curves[s.selected].df);
@@ -366,7 +380,7 @@
       if (P.show_derivative) {
         p.stroke(255);
         p.strokeWeight(1.5);
-        p.fill(...(compare ? COLORS[s.selected] : DERIV));
+        p.fill(...(compare ? COLORS[s.selected] : sm ? SM_DERIV : DERIV));
         p.rect(px - 6, m.y(tr.df) - 6, 12, 12);
       }
       p.stroke(255);
@@ -400,15 +414,15 @@
       const y = m.y(v);
       if (y > box.y + 6 && y < box.y + box.h - 6) p.text(tickLabel(v, yt.step), box.x - 5, y);
     }
+    p.textAlign(p.RIGHT, p.TOP);
+    p.text(sm ? 'z₁' : 'z', box.x - 5, box.y + box.h + 2);
     p.textAlign(p.CENTER, p.TOP);
     for (const v of xt.values) {
       const x = m.x(v);
       const lbl = tickLabel(v, xt.step);
       const w2 = p.textWidth(lbl) / 2;
-      if (x - w2 >= area.x && x + w2 <= area.x + area.w) p.text(lbl, x, box.y + box.h + 2);
+      if (x - w2 >= box.x - 3 && x + w2 <= area.x + area.w) p.text(lbl, x, box.y + box.h + 2);
     }
-    p.textAlign(p.RIGHT, p.TOP);
-    p.text(sm ? 'z₁' : 'z', box.x - 5, box.y + box.h + 2);
 
     // gradient-magnitude heat strip along the input axis
     const sy = box.y + box.h + 24;
@@ -418,7 +432,7 @@
       const a = i === 0 ? zs[0] : (zs[i - 1] + zs[i]) / 2;
       const b = i === n - 1 ? zs[n - 1] : (zs[i] + zs[i + 1]) / 2;
       p.fill(...heatColor(s.grad_abs[i]));
-      p.rect(m.x(a), sy, m.x(b) - m.x(a) + 0.6, 16);
+      p.rect(Math.floor(m.x(a)), sy, Math.ceil(m.x(b)) - Math.floor(m.x(a)) + 1, 16);
     }
     p.noFill();
     p.stroke(120);
@@ -498,7 +512,7 @@
     } else {
       const w = W - 2 * pad;
       const required = measure(p, lines.filter((l) => !l.opt), w);
-      const minMain = s.selected === 'softmax' && !s.params.compare_all ? 330 : 250;
+      const minMain = s.selected === 'softmax' && !s.params.compare_all ? 420 : 320;
       const mainH = Math.max(minMain, H - 3 * pad - required);
       main = { x: pad, y: pad, w, h: mainH };
       panel = { x: pad, y: pad + mainH + pad, w, h: H - mainH - 3 * pad };
