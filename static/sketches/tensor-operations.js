@@ -9,7 +9,7 @@
   const HEAD = 20; // a frame's header line ("axis 0: 2")
   const ANN = 22; // margins for the column / row annotations of the first grid
   const TITLE = 24; // a tensor's title line
-  const MAXC = 46; // largest cell
+  const MAXC = 60; // largest cell
   const MINC = 3; // below this a tensor is summarised in words
   const INK = [25, 25, 25];
   const ERR = [150, 0, 0];
@@ -193,7 +193,7 @@
 
   // ------------------------------------------------------------------ drawing
   function header(p, s, W) {
-    const expr = s.expr || (s.error ? 'operation cannot run' : '');
+    const expr = s.expr || (s.error ? `${s.params.op}: cannot run` : '');
     p.textStyle(p.BOLD);
     p.textSize(24);
     const res = s.result_shape ? `Result shape: ${fmt(s.result_shape)}` : 'Result shape: —';
@@ -271,9 +271,12 @@
     p.textStyle(p.BOLD);
     p.textSize(16);
     let title = T.title;
-    if (T.role === 'out' && T.drawable && !T.src_index) title += ' (each cell sums over a letter)';
     if (T.role === 'in' || T.drawable) title += ` · ${T.n} elements`;
-    p.text(fitLabel(p, [title, T.title, fmt(T.shape)], slot.w), slot.x + 2, slot.y + 2);
+    const lab = fitLabel(p, [title, T.title, fmt(T.shape)], slot.w - 4);
+    const placed = L && L.c >= MINC;
+    const tx = placed ? Math.max(slot.x + 2, Math.min(L.x, slot.x + slot.w - p.textWidth(lab) - 2)) : slot.x + 2;
+    const ty = placed ? L.y - TITLE + 2 : slot.y + 2;
+    p.text(lab, tx, ty);
     p.textStyle(p.NORMAL);
     if (T.role === 'out' && !T.drawable) {
       p.fill(60);
@@ -389,22 +392,25 @@
   }
 
   function drawError(p, s, r) {
-    p.noStroke();
+    p.textSize(16);
+    const lines = wrap(p, s.error, r.w - 20);
+    if (s.error_field === 'shape' && s.message) lines.push(...wrap(p, s.message, r.w - 20));
+    const h = Math.min(r.h - 4, 44 + 20 * lines.length);
+    const y0 = r.y + Math.max(2, (r.h - h) / 2);
     p.fill(255, 240, 240);
     p.stroke(...ERR);
     p.strokeWeight(2);
-    p.rect(r.x + 2, r.y + 2, r.w - 4, r.h - 4, 6);
+    p.rect(r.x + 2, y0, r.w - 4, h, 6);
     p.noStroke();
     p.fill(...ERR);
-    p.textSize(16);
     p.textAlign(p.LEFT, p.TOP);
     p.textStyle(p.BOLD);
-    let y = r.y + 10;
-    p.text('⚠ Cannot apply:', r.x + 10, y);
+    let y = y0 + 10;
+    p.text(`⚠ Cannot apply ${s.params.op}:`, r.x + 10, y);
     y += 22;
     p.textStyle(p.NORMAL);
-    for (const l of wrap(p, s.error, r.w - 20)) {
-      if (y + 20 > r.y + r.h) break;
+    for (const l of lines) {
+      if (y + 20 > y0 + h) break;
       p.text(l, r.x + 10, y);
       y += 20;
     }
@@ -460,13 +466,16 @@
     const area = { x: 8, y: hd.h, w: W - 16, h: H - hd.h - infoH - 4 };
     // tensors
     if (!s.inputs.length) {
-      drawError(p, s, { x: area.x, y: area.y, w: area.w, h: Math.min(area.h, 160) });
+      drawError(p, s, area);
     } else {
       const arr = arrange(s, area);
       const layouts = new Map();
       for (const it of arr.items) {
         if (!it.fit || it.fit.c < MINC) { layouts.set(it, null); continue; }
-        const L = place(it.tensor.shape, it.slot.x + 2, it.slot.y + TITLE, it.fit.c, it.fit.dirs);
+        const size = totalSize(it.tensor.shape, it.fit.c, it.fit.dirs);
+        const dx = Math.max(2, (it.slot.w - size.w) / 2);
+        const dy = Math.max(0, (it.slot.h - TITLE - size.h) / 2);
+        const L = place(it.tensor.shape, it.slot.x + dx, it.slot.y + TITLE + dy, it.fit.c, it.fit.dirs);
         layouts.set(it, L);
       }
       const ctx = p.drawingContext;
@@ -488,15 +497,6 @@
         ctx.clip();
         drawMoving(p, s, layouts, arr.items);
         ctx.restore();
-      }
-      if (!s.applied && s.outputs.length && s.outputs[0].src_index) {
-        // a hint inside the empty result
-        const out = arr.items.find((it) => it.tensor.role === 'out');
-        p.noStroke();
-        p.fill(90);
-        p.textSize(16);
-        p.textAlign(p.RIGHT, p.BOTTOM);
-        p.text(fitLabel(p, ['Press Apply Operation', 'Apply ↓', ''], out.slot.w - 8), out.slot.x + out.slot.w - 4, out.slot.y + out.slot.h - 2);
       }
     }
     // info panel
