@@ -51,8 +51,14 @@ META = SimMeta(
     ],
     draw_height=520,
     control_height=460,
-    subjects=["Neural network", "Weight matrix", "Bias vector", "Hidden layer",
-              "Parameter count", "Matrix dimensions"],
+    subjects=[
+        "Neural network",
+        "Weight matrix",
+        "Bias vector",
+        "Hidden layer",
+        "Parameter count",
+        "Matrix dimensions",
+    ],
     lesson_notes=[
         "The default network is 4 → 8 → 8 → 2: read its 130 parameters as 40 + 72 + 18 and "
         "check each term as n_out·n_in + n_out.",
@@ -82,8 +88,15 @@ ICON_POINTS = 13
 
 HIDDEN_ACTIVATIONS = ["relu", "leaky_relu", "sigmoid", "tanh", "softplus", "linear"]
 OUTPUT_ACTIVATIONS = ["softmax", "sigmoid", "linear"]
-SHORT = {"relu": "ReLU", "leaky_relu": "LReLU", "sigmoid": "σ", "tanh": "tanh",
-         "softplus": "SP", "linear": "id", "softmax": "SM"}
+SHORT = {
+    "relu": "ReLU",
+    "leaky_relu": "LReLU",
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "softplus": "SP",
+    "linear": "id",
+    "softmax": "SM",
+}
 """Abbreviations for narrow screens (the icon beside each tells the shape)."""
 INPUT_SIZES = [1, 2, 3, 4, 5, 6, 8, 10, 16, 32, 64]
 OUTPUT_SIZES = [1, 2, 3, 4, 5, 6, 8, 10]
@@ -101,26 +114,57 @@ CONTROLS = [
     Control("n_in", "select", "Input dimension n₀", default="4", options=_options(INPUT_SIZES)),
     Control("n_hidden", "slider", "Hidden layers", default=2, min=1, max=MAX_HIDDEN, step=1),
     Control("n_out", "select", "Output dimension", default="2", options=_options(OUTPUT_SIZES)),
-    Control("act_out", "select", "Output activation", default="softmax",
-            options=_options(OUTPUT_ACTIVATIONS, _act_label)),
+    Control(
+        "act_out",
+        "select",
+        "Output activation",
+        default="softmax",
+        options=_options(OUTPUT_ACTIVATIONS, _act_label),
+    ),
 ]
 for _k in range(1, MAX_HIDDEN + 1):
     CONTROLS += [
-        Control(f"h{_k}", "slider", f"Hidden {_k} neurons", default=8, min=1, max=MAX_NEURONS,
-                step=1, help=f"number of neurons n_{_k} of hidden layer {_k}"),
-        Control(f"act{_k}", "select", f"Hidden {_k} activation", default="relu",
-                options=_options(HIDDEN_ACTIVATIONS, _act_label)),
+        Control(
+            f"h{_k}",
+            "slider",
+            f"Hidden {_k} neurons",
+            default=8,
+            min=1,
+            max=MAX_NEURONS,
+            step=1,
+            help=f"number of neurons n_{_k} of hidden layer {_k}",
+        ),
+        Control(
+            f"act{_k}",
+            "select",
+            f"Hidden {_k} activation",
+            default="relu",
+            options=_options(HIDDEN_ACTIVATIONS, _act_label),
+        ),
     ]
 CONTROLS += [
     Control("show_dims", "checkbox", "Show Dimensions", default=False),
     Control("show_weights", "checkbox", "Show Weight Matrices", default=False),
-    Control("highlight", "slider", "Highlight layer", default=0, min=0,
-            max=MAX_HIDDEN + 1, step=1, help="0 = none; 1 to L highlights layer l"),
+    Control(
+        "highlight",
+        "slider",
+        "Highlight layer",
+        default=0,
+        min=0,
+        max=MAX_HIDDEN + 1,
+        step=1,
+        help="0 = none; 1 to L highlights layer l",
+    ),
     Control("next_layer", "button", "Next layer ▸", url=False),
-    Control("break_layer", "select", "Break a connection", default="none",
-            options=[["none", "None (all match)"]]
-            + [[str(k), f"W[{k}]: wrong columns"] for k in range(1, MAX_HIDDEN + 2)],
-            help="give W[l] one column too many and see the engine refuse to multiply"),
+    Control(
+        "break_layer",
+        "select",
+        "Break a connection",
+        default="none",
+        options=[["none", "None (all match)"]]
+        + [[str(k), f"W[{k}]: wrong columns"] for k in range(1, MAX_HIDDEN + 2)],
+        help="give W[l] one column too many and see the engine refuse to multiply",
+    ),
     Control("play", "button", "Play data flow", url=False),
     Control("speed", "slider", "Flow steps / s", default=4, min=1, max=20, step=1),
 ]
@@ -153,8 +197,9 @@ def _coerce(control: Control, value: Any) -> Any:
     if control.kind == "select":
         allowed = [v for v, _ in control.options]
         if str(value) not in allowed:
-            raise ValueError(f"{control.label}: {value!r} is not a choice; choose one of "
-                             f"{', '.join(allowed)}")
+            raise ValueError(
+                f"{control.label}: {value!r} is not a choice; choose one of {', '.join(allowed)}"
+            )
         return str(value)
     try:
         number = float(value)
@@ -162,10 +207,14 @@ def _coerce(control: Control, value: Any) -> Any:
         raise ValueError(f"{control.label} must be a number, not {value!r}") from None
     if not (control.min <= number <= control.max) or number != int(number):
         if name.startswith("h") and name[1:].isdigit():
-            raise ValueError(f"hidden layer {name[1:]} needs a whole number of neurons from "
-                             f"{control.min:g} to {control.max:g}, not {value!r}")
-        raise ValueError(f"{control.label} must be a whole number from {control.min:g} to "
-                         f"{control.max:g}, not {value!r}")
+            raise ValueError(
+                f"hidden layer {name[1:]} needs a whole number of neurons from "
+                f"{control.min:g} to {control.max:g}, not {value!r}"
+            )
+        raise ValueError(
+            f"{control.label} must be a whole number from {control.min:g} to "
+            f"{control.max:g}, not {value!r}"
+        )
     return int(number)
 
 
@@ -216,14 +265,16 @@ def _fmt(shape: list[int] | tuple[int, ...]) -> str:
 
 def _layer_text(row: dict[str, Any], act_label: str) -> dict[str, str]:
     """Equation and shapes of layer l, the product shape from engine.dense.matmul_shape_check."""
-    l, n_in, n_out = row["layer"], row["n_in"], row["n_out"]
-    z_shape = dense.matmul_shape_check(row["W_shape"], (n_in, 1), layer=l)
+    ly, n_in = row["layer"], row["n_in"]
+    z_shape = dense.matmul_shape_check(row["W_shape"], (n_in, 1), layer=ly)
     return {
-        "equation": f"a[{l}] = {act_label}(W[{l}] a[{l - 1}] + b[{l}])",
-        "shapes": (f"W[{l}]: {_fmt(row['W_shape'])}, a[{l - 1}]: {n_in}×1, "
-                   f"b[{l}]: {_fmt(row['b_shape'])} → a[{l}]: {_fmt(z_shape)}"),
+        "equation": f"a[{ly}] = {act_label}(W[{ly}] a[{ly - 1}] + b[{ly}])",
+        "shapes": (
+            f"W[{ly}]: {_fmt(row['W_shape'])}, a[{ly - 1}]: {n_in}×1, "
+            f"b[{ly}]: {_fmt(row['b_shape'])} → a[{ly}]: {_fmt(z_shape)}"
+        ),
         "product": f"({_fmt(row['W_shape'])})·({n_in}×1) = {_fmt(z_shape)}",
-        "rule": f"columns of W[{l}] = {n_in} = rows of a[{l - 1}] ✓",
+        "rule": f"columns of W[{ly}] = {n_in} = rows of a[{ly - 1}] ✓",
     }
 
 
@@ -232,15 +283,22 @@ def _flow(state_flow: dict[str, Any] | None, L: int, broken: int | None) -> dict
     stopped = bool(state_flow["stopped"]) if state_flow else False
     end = FLOW_SUBSTEPS * L if broken is None else FLOW_SUBSTEPS * (broken - 1) + 2
     pos = min(pos, end)
-    return {"pos": pos, "per_layer": FLOW_SUBSTEPS, "end": end, "stopped": stopped,
-            "layer": pos // FLOW_SUBSTEPS, "frac": (pos % FLOW_SUBSTEPS) / FLOW_SUBSTEPS}
+    return {
+        "pos": pos,
+        "per_layer": FLOW_SUBSTEPS,
+        "end": end,
+        "stopped": stopped,
+        "layer": pos // FLOW_SUBSTEPS,
+        "frac": (pos % FLOW_SUBSTEPS) / FLOW_SUBSTEPS,
+    }
 
 
 # --------------------------------------------------------------------------- the state
 
 
-def _evaluate(p: dict[str, Any], flow: dict[str, Any] | None = None,
-              message: str | None = None) -> dict[str, Any]:
+def _evaluate(
+    p: dict[str, Any], flow: dict[str, Any] | None = None, message: str | None = None
+) -> dict[str, Any]:
     """Everything the sketch draws, computed by the engine from the settings ``p``."""
     sizes, acts = architecture(p)
     L = len(sizes) - 1
@@ -256,24 +314,30 @@ def _evaluate(p: dict[str, Any], flow: dict[str, Any] | None = None,
     broken = None
     notes = []
     if p["break_layer"] != "none":
-        l = int(p["break_layer"])
-        if l > L:
-            notes.append(f"There is no W[{l}] in a network with {L} layers: choose W[1] to "
-                         f"W[{L}] under Break a connection.")
+        ly = int(p["break_layer"])
+        if ly > L:
+            notes.append(
+                f"There is no W[{ly}] in a network with {L} layers: choose W[1] to "
+                f"W[{L}] under Break a connection."
+            )
         else:
-            broken = l
-            W, b = weights[l - 1]
+            broken = ly
+            W, b = weights[ly - 1]
             extra = np.random.default_rng([SEED, 2]).standard_normal((W.shape[0], 1))
-            bad = [*weights[: l - 1], (np.hstack([W, extra]), b), *weights[l:]]
+            bad = [*weights[: ly - 1], (np.hstack([W, extra]), b), *weights[ly:]]
             try:
                 dense.forward(bad, x, acts)
             except dense.DimensionError as exc:
                 error = str(exc)
             else:  # pragma: no cover - the engine always refuses this
                 raise AssertionError("engine.dense.forward accepted mismatched shapes")
-            mismatch = {"layer": l, "W_shape": [W.shape[0], W.shape[1] + 1],
-                        "a_shape": [sizes[l - 1], 1], "expected_W_shape": list(W.shape),
-                        "error": error}
+            mismatch = {
+                "layer": ly,
+                "W_shape": [W.shape[0], W.shape[1] + 1],
+                "a_shape": [sizes[ly - 1], 1],
+                "expected_W_shape": list(W.shape),
+                "error": error,
+            }
 
     reach = L if broken is None else broken - 1
     trace = dense.forward(weights[:reach], x, acts[:reach]) if reach else None
@@ -283,18 +347,29 @@ def _evaluate(p: dict[str, Any], flow: dict[str, Any] | None = None,
     for i, n in enumerate(sizes):
         name = "Input" if i == 0 else ("Output" if i == L else f"Hidden {i}")
         short = "In" if i == 0 else ("Out" if i == L else f"H{i}")
-        columns.append({
-            "index": i, "name": name, "short": short, "n": n, "a_shape": [n, 1],
-            "activation": None if i == 0 else _act_info(acts[i - 1]),
-            "shade": _shade(A[i]) if i <= reach else None,
-        })
+        columns.append(
+            {
+                "index": i,
+                "name": name,
+                "short": short,
+                "n": n,
+                "a_shape": [n, 1],
+                "activation": None if i == 0 else _act_info(acts[i - 1]),
+                "shade": _shade(A[i]) if i <= reach else None,
+            }
+        )
 
     layers = []
     for row in report:
-        l = row["layer"]
-        info = {**row, "activation": acts[l - 1], "act_label": _act_label(acts[l - 1]),
-                **_layer_text(row, _act_label(acts[l - 1])), "broken": l == broken}
-        if l == broken:
+        ly = row["layer"]
+        info = {
+            **row,
+            "activation": acts[ly - 1],
+            "act_label": _act_label(acts[ly - 1]),
+            **_layer_text(row, _act_label(acts[ly - 1])),
+            "broken": ly == broken,
+        }
+        if ly == broken:
             info["W_shape_shown"] = mismatch["W_shape"]
         else:
             info["W_shape_shown"] = row["W_shape"]
@@ -302,42 +377,61 @@ def _evaluate(p: dict[str, Any], flow: dict[str, Any] | None = None,
 
     hl = None
     if p["highlight"]:
-        l = min(p["highlight"], L)
+        ly = min(p["highlight"], L)
         if p["highlight"] > L:
-            notes.append(f"Highlight layer {p['highlight']} does not exist ({L} layers): "
-                         f"showing layer {L}, the output layer.")
-        lay = layers[l - 1]
-        hl = {"layer": l, "equation": lay["equation"], "shapes": lay["shapes"],
-              "product": lay["product"], "rule": lay["rule"], "ok": l != broken}
-        if l == broken:
-            hl["shapes"] = (f"W[{l}]: {_fmt(mismatch['W_shape'])}, a[{l - 1}]: "
-                            f"{sizes[l - 1]}×1 → no result")
-            hl["rule"] = (f"columns of W[{l}] = {mismatch['W_shape'][1]} ≠ "
-                          f"{sizes[l - 1]} = rows of a[{l - 1}] ✗")
-            hl["product"] = f"({_fmt(mismatch['W_shape'])})·({sizes[l - 1]}×1) is undefined"
+            notes.append(
+                f"Highlight layer {p['highlight']} does not exist ({L} layers): "
+                f"showing layer {L}, the output layer."
+            )
+        lay = layers[ly - 1]
+        hl = {
+            "layer": ly,
+            "equation": lay["equation"],
+            "shapes": lay["shapes"],
+            "product": lay["product"],
+            "rule": lay["rule"],
+            "ok": ly != broken,
+        }
+        if ly == broken:
+            hl["shapes"] = (
+                f"W[{ly}]: {_fmt(mismatch['W_shape'])}, a[{ly - 1}]: {sizes[ly - 1]}×1 → no result"
+            )
+            hl["rule"] = (
+                f"columns of W[{ly}] = {mismatch['W_shape'][1]} ≠ "
+                f"{sizes[ly - 1]} = rows of a[{ly - 1}] ✗"
+            )
+            hl["product"] = f"({_fmt(mismatch['W_shape'])})·({sizes[ly - 1]}×1) is undefined"
 
     fl = _flow(flow, L, broken)
     k = fl["layer"]
     if fl["stopped"] and broken is not None:
-        fl["text"] = (f"Data flow stopped at layer {broken}: W[{broken}] is "
-                      f"{_fmt(mismatch['W_shape'])} but a[{broken - 1}] is {sizes[broken - 1]}×1.")
+        fl["text"] = (
+            f"Data flow stopped at layer {broken}: W[{broken}] is "
+            f"{_fmt(mismatch['W_shape'])} but a[{broken - 1}] is {sizes[broken - 1]}×1."
+        )
     elif fl["frac"] == 0:
-        fl["text"] = (f"x = a[0]: {sizes[0]}×1" if k == 0 else
-                      f"a[{k}] = {_act_label(acts[k - 1])}(W[{k}] a[{k - 1}] + b[{k}]): "
-                      f"{sizes[k]}×1")
+        fl["text"] = (
+            f"x = a[0]: {sizes[0]}×1"
+            if k == 0
+            else f"a[{k}] = {_act_label(acts[k - 1])}(W[{k}] a[{k - 1}] + b[{k}]): {sizes[k]}×1"
+        )
     else:
-        fl["text"] = (f"a[{k}] ({sizes[k]}×1) → W[{k + 1}] ({sizes[k + 1]}×{sizes[k]}) → "
-                      f"a[{k + 1}] ({sizes[k + 1]}×1)")
+        fl["text"] = (
+            f"a[{k}] ({sizes[k]}×1) → W[{k + 1}] ({sizes[k + 1]}×{sizes[k]}) → "
+            f"a[{k + 1}] ({sizes[k + 1]}×1)"
+        )
 
     output = None
     if broken is None:
         y = trace.output[:, 0]
-        output = {"values": y.tolist(), "activation": acts[-1],
-                  "sum": float(np.sum(y))}
+        output = {"values": y.tolist(), "activation": acts[-1], "sum": float(np.sum(y))}
 
     if message is None:
-        message = ("Change a layer and every shape and count updates." if mismatch is None
-                   else mismatch["error"])
+        message = (
+            "Change a layer and every shape and count updates."
+            if mismatch is None
+            else mismatch["error"]
+        )
     if acts[-1] == "softmax" and sizes[-1] == 1:
         notes.append("Softmax over one output is always 1: use Sigmoid for a single output.")
 
@@ -358,8 +452,10 @@ def _evaluate(p: dict[str, Any], flow: dict[str, Any] | None = None,
         "flow": fl,
         "output": output,
         "notes": notes,
-        "summary": (f"A {arrow} network with {L - 1} hidden layer{'s' if L > 2 else ''} and "
-                    f"{total} parameters ({' + '.join(str(r['params']) for r in report)})."),
+        "summary": (
+            f"A {arrow} network with {L - 1} hidden layer{'s' if L > 2 else ''} and "
+            f"{total} parameters ({' + '.join(str(r['params']) for r in report)})."
+        ),
         "message": message,
     }
 
@@ -375,12 +471,14 @@ def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
         raise ValueError(f"unknown setting {name!r}; known: {', '.join(_KINDS)}")
     p = _clean({**state["params"], name: value})
     same_net = architecture(p) == architecture(state["params"]) and (
-        p["break_layer"] == state["params"]["break_layer"])
+        p["break_layer"] == state["params"]["break_layer"]
+    )
     flow = state["flow"] if same_net else None
     message = None
     if name.startswith("h") and name[1:].isdigit() and int(name[1:]) > p["n_hidden"]:
-        message = (f"Hidden layer {name[1:]} is not in use: raise Hidden layers to "
-                   f"{name[1:]} to add it.")
+        message = (
+            f"Hidden layer {name[1:]} is not in use: raise Hidden layers to {name[1:]} to add it."
+        )
     return _evaluate(p, flow, message)
 
 

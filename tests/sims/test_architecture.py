@@ -21,7 +21,7 @@ def default():
 
 def hand_count(sizes: list[int]) -> list[int]:
     """Σ n_l·n_(l−1) + n_l per layer, by hand (no engine)."""
-    return [n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return [n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
 
 
 def test_default_is_4_8_8_2_relu_softmax_with_130_parameters(default):
@@ -37,7 +37,11 @@ def test_default_is_4_8_8_2_relu_softmax_with_130_parameters(default):
 def test_defaults_hidden_toggles_off_and_no_highlight(default):
     p = default["params"]
     assert (p["show_dims"], p["show_weights"], p["highlight"], p["break_layer"]) == (
-        False, False, 0, "none")
+        False,
+        False,
+        0,
+        "none",
+    )
     assert default["highlight"] is None and default["mismatch"] is None
 
 
@@ -49,7 +53,7 @@ def test_weight_and_bias_shapes_and_counts_match_a_hand_count(sizes):
         pytest.skip("input size not offered")
     state = arch.initial_state(params)
     assert state["sizes"] == sizes
-    for lay, n_in, n_out in zip(state["layers"], sizes[:-1], sizes[1:]):
+    for lay, n_in, n_out in zip(state["layers"], sizes[:-1], sizes[1:], strict=True):
         assert lay["W_shape"] == [n_out, n_in], (lay["layer"], lay["W_shape"])
         assert lay["b_shape"] == [n_out, 1], (lay["layer"], lay["b_shape"])
     assert [lay["params"] for lay in state["layers"]] == hand_count(sizes)
@@ -63,12 +67,13 @@ def test_node_values_equal_engine_forward_with_the_same_weights(default):
     # an independent forward pass in plain NumPy
     a = x
     values = [a[:, 0]]
-    for (W, b), name in zip(weights, acts):
+    for (W, b), name in zip(weights, acts, strict=True):
         z = W @ a + b
-        a = np.exp(z - z.max()) / np.exp(z - z.max()).sum() if name == "softmax" else np.maximum(z, 0)
+        e = np.exp(z - z.max())
+        a = e / e.sum() if name == "softmax" else np.maximum(z, 0)
         values.append(a[:, 0])
     np.testing.assert_allclose(default["output"]["values"], values[-1], rtol=1e-12)
-    for col, v in zip(default["columns"], values):
+    for col, v in zip(default["columns"], values, strict=True):
         peak = np.max(np.abs(v))
         expected = v / peak if peak > 0 else np.zeros_like(v)
         np.testing.assert_allclose(col["shade"], expected, rtol=1e-12, err_msg=col["name"])
@@ -163,9 +168,14 @@ def test_activation_icons_come_from_the_engine(default):
 
 @pytest.mark.parametrize(
     ("name", "value", "words"),
-    [("h1", 0, "hidden layer 1"), ("h2", 65, "hidden layer 2"), ("n_in", "7", "not a choice"),
-     ("act1", "softmax", "not a choice"), ("n_hidden", 2.5, "whole number"),
-     ("nonsense", 1, "unknown setting")],
+    [
+        ("h1", 0, "hidden layer 1"),
+        ("h2", 65, "hidden layer 2"),
+        ("n_in", "7", "not a choice"),
+        ("act1", "softmax", "not a choice"),
+        ("n_hidden", 2.5, "whole number"),
+        ("nonsense", 1, "unknown setting"),
+    ],
 )
 def test_bad_values_raise_a_value_error_that_names_the_setting(default, name, value, words):
     with pytest.raises(ValueError, match=words):
@@ -199,8 +209,9 @@ def test_softmax_with_one_output_gets_a_note():
 
 
 def test_state_is_json_and_small_enough_for_every_animation_tick():
-    big = arch.initial_state({"n_in": "64", "n_hidden": 5, **{f"h{k}": 64 for k in range(1, 6)},
-                              "n_out": "10"})
+    big = arch.initial_state(
+        {"n_in": "64", "n_hidden": 5, **{f"h{k}": 64 for k in range(1, 6)}, "n_out": "10"}
+    )
     text = dumps(big)
     assert json.loads(text)["total_params"] == sum(hand_count([64] * 6 + [10]))
     assert len(text) < 60_000, len(text)
