@@ -471,6 +471,8 @@
 
   let layout = null;
   let positions = null;
+  /** Test hook: where the neurons are drawn (canvas pixels), positions[layer][neuron]. */
+  window.__fpPositions = () => positions;
   p5i = ms.sketch({
     setup(p) {
       panel = el('div', 'fp-panel');
