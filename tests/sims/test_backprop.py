@@ -190,9 +190,10 @@ def _central_difference(state, eps=1e-6):
     """∂L/∂θ by central differences, with engine.dense.forward and the engine's loss."""
     from engine.losses import get_loss
 
-    params = [(np.array(W), np.array(b)) for W, b in zip(state["W"], state["b"], strict=True)]
-    X = np.array(state["x"]).reshape(2, 1)
-    Y = np.array([[state["y"]]])
+    params = [(np.array(W, dtype=float), np.array(b, dtype=float))  # JSON may give int 0s
+              for W, b in zip(state["W"], state["b"], strict=True)]
+    X = np.array(state["x"], dtype=float).reshape(2, 1)
+    Y = np.array([[state["y"]]], dtype=float)
     loss = get_loss(state["params"]["loss"]).fn
     out = {"dW": [], "db": []}
     for layer in range(2):
