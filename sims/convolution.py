@@ -52,8 +52,8 @@ META = SimMeta(
         "Predict the effect of edge-detection, blur, sharpen, Sobel and identity kernels",
         "Apply 2×2 max or average pooling to a feature map",
     ],
-    draw_height=640,
-    control_height=300,
+    draw_height=740,
+    control_height=280,
     subjects=["Convolutional Layer", "Convolution Kernel", "Stride", "Padding", "Pooling Layer"],
     lesson_notes=[
         "Press *Next* (or focus the drawing and use the arrow keys) and check one output cell by "
@@ -97,10 +97,8 @@ CONTROLS = [
     Control("stride", "select", "Stride", default="1", options=[["1", "1"], ["2", "2"]]),
     Control("padding", "select", "Padding", default="valid",
             options=[["valid", "valid (none)"], ["same", "same (zeros)"]]),
-    Control("pos", "slider", "Kernel position", default=1, min=1, max=MAX_POSITIONS, step=1,
-            help="Which kernel position (output cell) is shown, in reading order"),
-    Control("prev", "button", "◀ Previous", url=False),
-    Control("next", "button", "Next ▶", url=False),
+    Control("prev", "button", "◀ Previous position", url=False),
+    Control("next", "button", "Next position ▶", url=False),
     Control("animate", "button", "Animate Convolution", url=False),
     Control("speed", "slider", "Steps / s", default=2, min=0.5, max=8, step=0.5),
     Control("pool", "select", "2×2 pooling", default="none",
@@ -108,6 +106,10 @@ CONTROLS = [
     Control("image", "select", "Sample image", default="digit",
             options=[["digit", "digit 7"], ["digit3", "digit 3"], ["shapes", "shapes"]]),
 ]
+
+SETTINGS = {**defaults(CONTROLS), "pos": 1}
+"""Every setting kept in ``params``: the controls' values plus the kernel position ``pos``
+(1-based, reading order), which the Previous/Next buttons and the arrow keys change."""
 
 _SELECTS = {c.name: [v for v, _ in c.options] for c in CONTROLS if c.kind == "select"}
 
@@ -135,10 +137,12 @@ def _scale(values: np.ndarray) -> dict[str, Any]:
     if lo < -1e-12:
         limit = max(abs(lo), abs(hi), 1e-9)
         return {"kind": "diverging", "limit": limit, "min": lo, "max": hi,
-                "label": f"blue −{fmt(limit, 2)} · white 0 · orange +{fmt(limit, 2)}"}
+                "lo_label": f"−{fmt(limit, 2)}", "hi_label": f"+{fmt(limit, 2)}",
+                "label": f"−{fmt(limit, 2)} blue · 0 white · +{fmt(limit, 2)} orange"}
     limit = max(hi, 1.0)
     return {"kind": "gray", "limit": limit, "min": lo, "max": hi,
-            "label": f"black 0 · white {fmt(limit, 2)} (no negative values)"}
+            "lo_label": "0", "hi_label": fmt(limit, 2),
+            "label": f"0 black · {fmt(limit, 2)} white (none < 0)"}
 
 
 def _kernel_display(weights: np.ndarray) -> dict[str, Any]:
@@ -158,7 +162,7 @@ def _kernel_display(weights: np.ndarray) -> dict[str, Any]:
 
 def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Defaults merged in, types fixed, values checked; a position out of range is clamped."""
-    p = {**defaults(CONTROLS), **params}
+    p = {**SETTINGS, **params}
     for name, allowed in _SELECTS.items():
         p[name] = str(p[name])
         if p[name] not in allowed:
@@ -191,8 +195,8 @@ def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 def _size_lines(info: dict[str, Any], n: int, k: int, stride: int, what: str) -> list[str]:
     p = info["padding"]
     lines = [
-        f"{what}: out = (n − k + 2p) / s + 1 with n = {n}, k = {k}, p = {p}, s = {stride}",
-        f"= {info['formula']}  →  {info['size']}×{info['size']}",
+        f"{what} = (n − k + 2p) / s + 1 with n = {n}, k = {k}, p = {p}, s = {stride}:",
+        f"{info['formula']}  →  {info['size']}×{info['size']}",
     ]
     if not info["exact"]:
         lines.append(f"{info['message'][0].upper()}{info['message'][1:]}.")
@@ -227,6 +231,10 @@ def _current(trace: dict[str, Any], pos: int, kd: dict[str, Any], k: int) -> dic
         "value_label": fmt(value, 3),
         "terms": terms,
         "result": result,
+        "sum_line": f"Σ = {' + '.join(terms)} {result}",
+        "rows_line": "Row sums " + " + ".join(f"({t})" if t.startswith("−") else t
+                                          for t in (fmt(v, 2) for v in row_sums))
+        + f" {result}",
         "n_terms": k * k,
     }
 
@@ -237,7 +245,7 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
     h = output.shape[0]
     if h < POOL_SIZE:
         return {"mode": mode, "output": [], "labels": [], "ready": [], "too_small": True,
-                "lines": [f"A {POOL_SIZE}×{POOL_SIZE} pool needs at least a "
+                "short": [], "lines": [f"A {POOL_SIZE}×{POOL_SIZE} pool needs at least a "
                           f"{POOL_SIZE}×{POOL_SIZE} map; this output is {h}×{h}."]}
     trace = conv.pool2d_trace(output, POOL_SIZE, POOL_SIZE, mode)
     info = conv.conv_output_size_explain(h, POOL_SIZE, 0, POOL_SIZE)
@@ -253,9 +261,9 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
     lines = [f"2×2 {name} pool, stride 2: ({h} − 2) / 2 + 1 = "
              f"{fmt((h - POOL_SIZE) / POOL_SIZE + 1, 2)}"
              + ("" if info["exact"] else f" → {size}") + f"  →  {size}×{size}"]
+    left = h - used
+    rows = "row and column" if left == 1 else f"{left} rows and columns"
     if not info["exact"]:
-        left = h - used
-        rows = "row and column" if left == 1 else f"{left} rows and columns"
         lines.append(
             f"({h} − 2) / 2 = {fmt((h - POOL_SIZE) / POOL_SIZE, 2)} is not a whole number: a "
             f"2×2 window starting at the last {rows} would hang over the edge, so the pool "
@@ -267,6 +275,8 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
             "ready": ready, "steps": [{"top_left": s["top_left"], **({"argmax": s["argmax"]}
                                       if "argmax" in s else {})} for s in trace["steps"]],
             "used": used, "exact": info["exact"], "lines": lines, "scale": _scale(out),
+            "short": lines[:1] + ([] if info["exact"] else [
+                f"Not a whole number, so the last {rows} are left out (hatched)."]),
             "too_small": False}
 
 
@@ -287,7 +297,7 @@ def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[st
         "after_shape": list(after.shape),
         "scale": _scale(after),
         "size": info,
-        "lines": _size_lines(info, n, k, stride, f"{n}×{n} picture"),
+        "lines": _size_lines(info, n, k, stride, "Picture's output size"),
         "presets": presets,
     }
 
@@ -358,7 +368,7 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
 
 def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     """A control changed. Geometry changes keep the position when it still exists."""
-    if name not in defaults(CONTROLS):
+    if name not in SETTINGS:
         raise ValueError(f"there is no setting {name!r}")
     p, warning = _clean({**state["params"], name: value})
     new = _build(p, warning, "")

@@ -63,7 +63,8 @@
   function cellText(p, text, cx, cy, w, ink) {
     p.textSize(FONT);
     if (p.textWidth(text) > w - 3) return false;
-    p.fill(ink);
+    if (Array.isArray(ink)) p.fill(...ink);
+    else p.fill(ink);
     p.textAlign(p.CENTER, p.CENTER);
     p.text(text, cx, cy + 1);
     p.textAlign(p.LEFT, p.TOP);
@@ -110,8 +111,8 @@
       p.fill(...INK);
       p.textSize(FONT);
       p.textStyle(p.BOLD);
-      const title = s.pad ? `Input 7×7, zero padding p = ${s.pad}` : 'Input 7×7 (no padding)';
-      p.text(fitText(p, title, box.w + 60), x0, box.y);
+      const title = s.pad ? `Input 7×7, pad p = ${s.pad}` : 'Input 7×7, no padding';
+      p.text(fitText(p, title, box.w), x0, box.y);
       p.textStyle(p.NORMAL);
       for (let r = 0; r < n; r++) {
         for (let q = 0; q < n; q++) {
@@ -160,8 +161,8 @@
   /** A labelled grid of k×k cells (window, kernel or products) with an optional side column. */
   function gridSize(p, labels, cap, side) {
     const k = labels.length;
-    const cw = Math.max(Math.min(cap, 44), Math.ceil(widest(p, labels) + 8));
-    const ch = Math.max(22, Math.min(cap, 36));
+    const cw = Math.max(Math.min(cap, 48), Math.ceil(widest(p, labels) + 7));
+    const ch = Math.max(24, Math.min(cap, 40));
     const sideW = side ? Math.ceil(widest(p, [side.map((t) => `= ${t}`)]) + 10) : 0;
     return { cw, ch, w: cw * k + sideW, h: ch * k, sideW };
   }
@@ -174,7 +175,11 @@
         p.stroke(160);
         p.rect(x + q * g.cw, y + r * g.ch, g.cw, g.ch);
         p.noStroke();
-        cellText(p, labels[r][q], x + q * g.cw + g.cw / 2, y + r * g.ch + g.ch / 2, g.cw, inkOn(col));
+        const cx = x + q * g.cw + g.cw / 2;
+        if (opts.top) {
+          cellText(p, opts.top[r][q], cx, y + r * g.ch + 11, g.cw, ACCENT);
+          cellText(p, labels[r][q], cx, y + r * g.ch + 30, g.cw, inkOn(col));
+        } else cellText(p, labels[r][q], cx, y + r * g.ch + g.ch / 2, g.cw, inkOn(col));
       }
     }
     if (opts.frame) {
@@ -195,13 +200,34 @@
   }
 
   const calcPanel = {
-    parts(p, s, w, cap) {
+    parts(p, s, w, cap, narrow) {
       const cur = s.current;
       const ker = s.kernel;
       const windowLabels = cur.window_labels;
       const gWin = gridSize(p, windowLabels, cap);
       const gKer = gridSize(p, ker.labels, cap);
       const gProd = gridSize(p, cur.scaled_labels, cap, cur.row_sum_labels);
+      if (narrow && gKer.w + 28 + gProd.w > w) {
+        // too narrow for kernel and products side by side (a 5×5 kernel at 400 px): one grid
+        // whose cells show the weight (top) and the product (bottom)
+        const top = ker.labels.map((row) => row.map((t) => `×${t}`));
+        const both = cur.scaled_labels.map((row, r) => row.map((t, q) => (p.textWidth(t) > p.textWidth(top[r][q]) ? t : top[r][q])));
+        let g = gridSize(p, both, cap, cur.row_sum_labels);
+        let side = cur.row_sum_labels;
+        if (g.w > w) {
+          g = gridSize(p, both, cap, null);
+          side = null;
+        }
+        g.ch = 42;
+        g.h = 42 * both.length;
+        const title = ker.factor ? `Weights × ${ker.factor} (top), products` : 'Weights (top), products';
+        const it = { key: 'both', title, g, labels: cur.scaled_labels, top, side, dx: 0 };
+        p.textSize(FONT);
+        p.textStyle(p.BOLD);
+        it.w = Math.max(g.w, p.textWidth(title) + 4);
+        p.textStyle(p.NORMAL);
+        return { rows: [[it]], rowH: [TITLE + g.h + 8] };
+      }
       const items = [
         { key: 'win', title: 'Input window', g: gWin, labels: windowLabels },
         { key: 'op', text: '×' },
@@ -217,14 +243,15 @@
       }
       p.textStyle(p.NORMAL);
       // flow left to right, wrapping; drop the window grid when even the rest hardly fits
-      let use = items;
-      const total = (list) => list.reduce((a, it) => a + it.w + 6, 0);
-      if (total(items) > w) use = items.slice(2);
+      // at narrow widths the input grid above shows the window's values; skip the copy
+      const use = narrow ? items.slice(2) : items;
       const rows = [[]];
       let x = 0;
       for (const it of use) {
         if (x + it.w > w && rows[rows.length - 1].length) {
           if (it.key === 'op') continue;
+          const last = rows[rows.length - 1];
+          if (last[last.length - 1].key === 'op') last.pop();
           rows.push([]);
           x = 0;
         }
@@ -235,20 +262,19 @@
       const rowH = rows.map((row) => TITLE + Math.max(...row.map((it) => (it.g ? it.g.h : 0))) + 8);
       return { rows, rowH };
     },
-    sumLines(s) {
+    sumLines(s, narrow) {
+      // every product is in the grid; the written sum lists all nine for a 3×3 kernel, and
+      // the row sums (each a sum of one grid row) for a 5×5 kernel or a narrow screen
       const cur = s.current;
-      const lines = [];
-      if (cur.n_terms <= 9) lines.push(`Σ = ${cur.terms.join(' + ')} ${cur.result}`);
-      else lines.push(`Σ of ${cur.n_terms} products = ${cur.row_sum_labels.join(' + ')} ${cur.result}`);
-      return lines;
+      return [cur.n_terms <= 9 && !narrow ? cur.sum_line : cur.rows_line];
     },
-    measure(p, s, w, cap) {
-      const { rowH } = this.parts(p, s, w, cap);
-      const h = rowH.reduce((a, b) => a + b, 0) + para(p, this.sumLines(s), 0, 0, w, false);
+    measure(p, s, w, cap, narrow) {
+      const { rowH } = this.parts(p, s, w, cap, narrow);
+      const h = rowH.reduce((a, b) => a + b, 0) + para(p, this.sumLines(s, narrow), 0, 0, w, false);
       return { w, h };
     },
-    draw(p, s, box, cap) {
-      const { rows, rowH } = this.parts(p, s, box.w, cap);
+    draw(p, s, box, cap, narrow) {
+      const { rows, rowH } = this.parts(p, s, box.w, cap, narrow);
       let y = box.y;
       rows.forEach((row, ri) => {
         for (const it of row) {
@@ -270,13 +296,13 @@
             ? (r, q) => colourOf(s.current.window[r][q], GRAY01)
             : it.key === 'ker' ? () => [250, 244, 255] : () => [255, 255, 255];
           drawGrid(p, it.labels, x, y + TITLE, it.g, {
-            fill, side: it.side, frame: it.key === 'win' || it.key === 'prod' ? ACCENT : null,
+            fill, side: it.side, top: it.top, frame: it.key === 'ker' ? null : ACCENT,
           });
         }
         y += rowH[ri];
       });
       p.noStroke();
-      para(p, this.sumLines(s), box.x, y, box.w, true, { color: ACCENT });
+      para(p, this.sumLines(s, narrow), box.x, y, box.w, true, { color: ACCENT });
     },
   };
 
@@ -307,14 +333,14 @@
 
   const outputPanel = {
     cell(s, w, cap) {
-      return Math.max(10, Math.min(cap + 6, Math.floor(w / Math.max(s.output.length, 4))));
+      return Math.max(10, Math.min(s.output.length <= 3 ? 48 : cap + 6, Math.floor(w / Math.max(s.output.length, 3))));
     },
     legendH: 2 * Math.round(FONT * 1.3) + 14,
-    measure(p, s, w, cap) {
+    measure(p, s, w, cap, narrow) {
       const n = s.output.length;
       const c = this.cell(s, w, cap);
-      let h = TITLE + c * n + 6 + para(p, [s.scale.label], 0, 0, w, false) + 16;
-      if (s.pool) h += this.poolMeasure(p, s, w, cap);
+      let h = TITLE + c * n + 6 + this.legendH(p, s.scale, w);
+      if (s.pool && !narrow) h += 8 + this.poolMeasure(p, s, w, cap);
       return { w, h };
     },
     poolCell(s, w, cap) {
@@ -322,11 +348,11 @@
     },
     poolMeasure(p, s, w, cap) {
       const pool = s.pool;
-      if (pool.too_small) return 8 + para(p, pool.lines, 0, 0, w, false);
+      if (pool.too_small) return para(p, pool.lines, 0, 0, w, false);
       const c = this.poolCell(s, w, cap);
-      return 8 + TITLE + c * pool.output.length + 6;
+      return TITLE + c * pool.output.length + 6;
     },
-    draw(p, s, box, cap) {
+    draw(p, s, box, cap, narrow) {
       const n = s.output.length;
       const c = this.cell(s, box.w, cap);
       const x0 = box.x;
@@ -365,17 +391,28 @@
       p.noStroke();
       let y = y0 + n * c + 6;
       y += this.legend(p, s.scale, x0, y, box.w);
-      if (s.pool) this.drawPool(p, s, { x: x0, y: y + 8, w: box.w }, cap);
+      if (s.pool && !narrow) this.drawPool(p, s, { x: x0, y: y + 8, w: box.w }, cap);
+    },
+    legendH(p, scale, w) {
+      return 22 + (w >= 240 ? para(p, [scale.label], 0, 0, w, false) : 0);
     },
     legend(p, scale, x, y, w) {
-      const bw = Math.min(w, 160);
+      // "lo [colour bar] hi" on one line; the sentence under it when there is room
+      p.textSize(FONT);
+      const lw = p.textWidth(scale.lo_label) + 6;
+      const bw = Math.max(30, Math.min(160, w - lw - p.textWidth(scale.hi_label) - 6));
+      p.fill(60);
+      p.text(scale.lo_label, x, y);
       for (let i = 0; i < bw; i++) {
         const v = scale.kind === 'gray' ? (i / (bw - 1)) * scale.limit : (2 * i / (bw - 1) - 1) * scale.limit;
         p.stroke(...colourOf(v, scale));
-        p.line(x + i, y, x + i, y + 10);
+        p.line(x + lw + i, y + 3, x + lw + i, y + 15);
       }
       p.noStroke();
-      return 14 + para(p, [scale.label], x, y + 14, w, true, { color: [60, 60, 60] });
+      p.fill(60);
+      p.text(scale.hi_label, x + lw + bw + 6, y);
+      if (w >= 240) para(p, [scale.label], x, y + 22, w, true, { color: [60, 60, 60] });
+      return this.legendH(p, scale, w);
     },
     drawPool(p, s, box, cap) {
       const pool = s.pool;
@@ -388,28 +425,40 @@
       p.fill(...INK);
       p.textSize(FONT);
       p.textStyle(p.BOLD);
-      p.text(fitText(p, `${pool.mode === 'max' ? 'Max' : 'Average'} pool ${m}×${m}`, box.w), box.x, box.y);
+      const mode = pool.mode === 'max' ? 'Max' : 'Average';
+      const titles = [`${mode} pool ${m}×${m}`, `${mode} ${m}×${m}`, `${m}×${m}`];
+      p.text(titles.find((t) => p.textWidth(t) <= box.w) || titles[2], box.x, box.y);
       p.textStyle(p.NORMAL);
       mapGrid(p, s, box.x, box.y + TITLE, c, pool.output, pool.labels, s.scale, { done: (idx) => pool.ready[idx] });
     },
   };
 
   const samplePanel = {
-    px(s, w, cap) {
-      // pixel size of the before/after pictures: two side by side
-      return Math.max(2, Math.min(Math.floor(cap / 6), Math.floor((w - 12) / 2 / 28)));
+    px(s, w, cap, showPresets) {
+      // pixel size of the before/after pictures: two side by side (small on narrow screens,
+      // where the formula goes beside them)
+      const most = showPresets ? Math.min(5, Math.floor(cap / 6)) : cap >= 30 ? 3 : 2;
+      return Math.max(2, Math.min(most, Math.floor((w - 12) / 2 / 28)));
     },
     thumbs(w) {
-      const per = w >= 330 ? 3 : 3;
-      const px = Math.max(1, Math.min(3, Math.floor((w - 8 * (per - 1)) / per / 28)));
-      return { per, px };
+      // all six presets in one row when they fit at 2 px per pixel, else two rows of three
+      if (6 * 56 + 5 * 24 <= w) return { per: 6, px: 2 };
+      return { per: 3, px: Math.max(1, Math.min(3, Math.floor((w - 16) / 3 / 28))) };
+    },
+    textBox(s, w, cap, showPresets) {
+      const px = this.px(s, w, cap, showPresets);
+      const used = 2 * 28 * px + 12;
+      if (!showPresets && w - used - 12 >= 150) return { beside: true, dx: used + 12, w: w - used - 12 };
+      return { beside: false, dx: 0, w };
     },
     measure(p, s, w, cap, showPresets) {
-      const px = this.px(s, w, cap);
-      let h = TITLE + 28 * px + 6 + para(p, s.sample.lines.slice(1), 0, 0, w, false) + 6;
+      const px = this.px(s, w, cap, showPresets);
+      const tb = this.textBox(s, w, cap, showPresets);
+      const textH = para(p, s.sample.lines.slice(1), 0, 0, tb.w, false);
+      let h = TITLE + (tb.beside ? Math.max(28 * px, textH) : 28 * px + 6 + textH) + 6;
       if (showPresets) {
         const t = this.thumbs(w);
-        h += TITLE + 2 * (28 * t.px + TITLE);
+        h += TITLE + Math.ceil(6 / t.per) * (28 * t.px + TITLE);
       }
       return { w, h };
     },
@@ -427,7 +476,8 @@
     },
     draw(p, s, box, cap, showPresets) {
       const sm = s.sample;
-      const px = this.px(s, box.w, cap);
+      const px = this.px(s, box.w, cap, showPresets);
+      const tb = this.textBox(s, box.w, cap, showPresets);
       p.noStroke();
       p.fill(...INK);
       p.textSize(FONT);
@@ -440,8 +490,10 @@
       // the result keeps its own pixels: a 13×13 result is drawn at the scale of 13 cells
       const apx = (28 * px) / shape[0];
       this.image(p, sm.after, sm.scale, box.x + 28 * px + 12, y, apx);
+      const colour = { color: sm.size.exact ? [60, 60, 60] : [140, 50, 0] };
       let yy = y + 28 * px + 6;
-      yy += para(p, sm.lines.slice(1), box.x, yy, box.w, true, { color: sm.size.exact ? [60, 60, 60] : [140, 50, 0] });
+      if (tb.beside) para(p, sm.lines.slice(1), box.x + tb.dx, y, tb.w, true, colour);
+      else yy += para(p, sm.lines.slice(1), box.x, yy, box.w, true, colour);
       if (showPresets) {
         const t = this.thumbs(box.w);
         yy += 6;
@@ -471,13 +523,17 @@
     },
   };
 
-  function textLines(s, withSample) {
+  function textLines(s, narrow) {
     const lines = [];
-    lines.push({ text: s.size.lines.join(' '), color: INK });
-    if (s.pool) for (const l of s.pool.lines) lines.push({ text: l, color: s.pool.exact === false ? [140, 50, 0] : INK });
-    lines.push({ text: s.message, color: [60, 60, 60] });
-    lines.push({ text: s.kernel.note, color: [60, 60, 60] });
-    if (withSample) lines.push({ text: s.sample.lines[0], color: [60, 60, 60] });
+    if (narrow) lines.push({ text: `Output size = ${s.size.lines[1]}`, color: INK });
+    else for (const l of s.size.lines) lines.push({ text: l, color: INK });
+    if (s.pool) {
+      for (const l of narrow ? s.pool.short : s.pool.lines) {
+        lines.push({ text: l, color: s.pool.exact === false ? [140, 50, 0] : INK });
+      }
+    }
+    if (!narrow || !s.pool) lines.push({ text: s.message, color: [60, 60, 60] });
+    if (!narrow) lines.push({ text: `Kernel: ${s.kernel.note}.`, color: [60, 60, 60] });
     return lines;
   }
 
@@ -487,37 +543,23 @@
 
   function plan(p, s, W, H) {
     const inner = W - 2 * PAD;
-    for (let cap = 40; cap >= 16; cap -= 2) {
-      let L;
-      if (W >= 1100) {
-        const cw = [0.25, 0.3, 0.19, 0.26].map((f) => Math.floor((inner - 3 * GAP) * f));
-        const xs = [PAD];
-        for (let i = 1; i < 4; i++) xs.push(xs[i - 1] + cw[i - 1] + GAP);
-        const hs = [
-          inputPanel.measure(p, s, cw[0], cap).h,
-          calcPanel.measure(p, s, cw[1], cap).h,
-          outputPanel.measure(p, s, cw[2], cap).h,
-          samplePanel.measure(p, s, cw[3], cap, true).h,
-        ];
-        const top = Math.max(...hs);
-        const textH = para(p, textLines(s, false), 0, 0, inner, false);
-        L = {
-          cap, h: PAD + top + GAP + textH,
-          boxes: [
-            ['input', { x: xs[0], y: PAD, w: cw[0] }], ['calc', { x: xs[1], y: PAD, w: cw[1] }],
-            ['output', { x: xs[2], y: PAD, w: cw[2] }], ['sample', { x: xs[3], y: PAD, w: cw[3] }, true],
-            ['text', { x: PAD, y: PAD + top + GAP, w: inner }],
-          ],
-        };
-      } else if (W >= 700) {
-        const cw = [0.3, 0.42, 0.28].map((f) => Math.floor((inner - 2 * GAP) * f));
+    // try the richest layout first (input window grid shown, big cells), then give up
+    // the window copy, then shrink the cells, until everything fits in the height
+    const tries = [];
+    for (let cap = 60; cap >= 24; cap -= 4) tries.push({ cap, win: true });
+    for (let cap = 60; cap >= 14; cap -= 2) tries.push({ cap, win: false });
+    let L = null;
+    for (const { cap, win } of tries) {
+      if (W >= 700) {
+        const f = W >= 1100 ? [0.28, 0.44, 0.28] : [0.27, 0.46, 0.27];
+        const cw = f.map((x) => Math.floor((inner - 2 * GAP) * x));
         const xs = [PAD, PAD + cw[0] + GAP, PAD + cw[0] + cw[1] + 2 * GAP];
         const top = Math.max(
           inputPanel.measure(p, s, cw[0], cap).h,
-          calcPanel.measure(p, s, cw[1], cap).h,
-          outputPanel.measure(p, s, cw[2], cap).h,
+          calcPanel.measure(p, s, cw[1], cap, !win).h,
+          outputPanel.measure(p, s, cw[2], cap, false).h,
         );
-        const tw = Math.floor((inner - GAP) * 0.5);
+        const tw = Math.floor((inner - GAP) * 0.55);
         const y2 = PAD + top + GAP;
         const bottom = Math.max(
           para(p, textLines(s, false), 0, 0, tw, false),
@@ -526,33 +568,37 @@
         L = {
           cap, h: y2 + bottom,
           boxes: [
-            ['input', { x: xs[0], y: PAD, w: cw[0] }], ['calc', { x: xs[1], y: PAD, w: cw[1] }],
-            ['output', { x: xs[2], y: PAD, w: cw[2] }],
-            ['text', { x: PAD, y: y2, w: tw }],
+            ['input', { x: xs[0], y: PAD, w: cw[0] }], ['calc', { x: xs[1], y: PAD, w: cw[1] }, !win],
+            ['output', { x: xs[2], y: PAD, w: cw[2] }, false],
+            ['text', { x: PAD, y: y2, w: tw }, false],
             ['sample', { x: PAD + tw + GAP, y: y2, w: inner - tw - GAP }, true],
           ],
         };
       } else {
+        if (win) continue;
         const half = Math.floor((inner - GAP) / 2);
-        const top = Math.max(inputPanel.measure(p, s, half, cap).h, outputPanel.measure(p, s, half, cap).h);
+        const top = Math.max(inputPanel.measure(p, s, half, cap).h, outputPanel.measure(p, s, half, cap, true).h);
         const y2 = PAD + top + 8;
-        const calcH = calcPanel.measure(p, s, inner, cap).h;
-        const y3 = y2 + calcH + 6;
-        const textH = para(p, textLines(s, false), 0, 0, inner, false);
-        const y4 = y3 + textH + 6;
+        const calcH = calcPanel.measure(p, s, inner, cap, true).h;
+        const y3 = y2 + calcH + 4;
+        // the pooled map sits left of the formula text
+        const poolW = s.pool ? Math.min(inner * 0.3, 3 * outputPanel.poolCell(s, half, cap)) + 12 : 0;
+        const textW = inner - poolW;
+        const poolH = s.pool ? outputPanel.poolMeasure(p, s, poolW - 12, cap) : 0;
+        const textH = Math.max(poolH, para(p, textLines(s, true), 0, 0, textW, false));
+        const y4 = y3 + textH + 8;
         const sampleH = samplePanel.measure(p, s, inner, cap, false).h;
-        L = {
-          cap, h: y4 + sampleH,
-          boxes: [
-            ['input', { x: PAD, y: PAD, w: half }], ['output', { x: PAD + half + GAP, y: PAD, w: half }],
-            ['calc', { x: PAD, y: y2, w: inner }], ['text', { x: PAD, y: y3, w: inner }],
-            ['sample', { x: PAD, y: y4, w: inner }, false],
-          ],
-        };
+        const boxes = [
+          ['input', { x: PAD, y: PAD, w: half }], ['output', { x: PAD + half + GAP, y: PAD, w: half }, true],
+          ['calc', { x: PAD, y: y2, w: inner }, true], ['text', { x: PAD + poolW, y: y3, w: textW }, true],
+          ['sample', { x: PAD, y: y4, w: inner }, false],
+        ];
+        if (s.pool) boxes.push(['pool', { x: PAD, y: y3, w: poolW - 12 }]);
+        L = { cap, h: y4 + sampleH, boxes };
       }
-      if (L.h <= H - PAD || cap <= 16) return L;
+      if (L.h <= H - PAD) return L;
     }
-    return null;
+    return L;
   }
 
   // ------------------------------------------------------------------ interaction
@@ -591,10 +637,6 @@
 
   let lastWarning = null;
   function syncFromState(s) {
-    const pos = ms.controls.pos.el;
-    pos.max = String(s.n_positions);
-    ms.setControl('pos', s.pos);
-    pos.setAttribute('aria-valuetext', `position ${s.pos} of ${s.n_positions}`);
     ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Arrow keys move the kernel.`);
     if (s.warning && s.warning !== lastWarning) ms.note(s.warning);
     lastWarning = s.warning;
@@ -624,10 +666,11 @@
       if (!L) return;
       for (const [name, box, extra] of L.boxes) {
         if (name === 'input') inputPanel.draw(p, s, box, L.cap);
-        else if (name === 'calc') calcPanel.draw(p, s, box, L.cap);
-        else if (name === 'output') outputPanel.draw(p, s, box, L.cap);
+        else if (name === 'calc') calcPanel.draw(p, s, box, L.cap, extra);
+        else if (name === 'output') outputPanel.draw(p, s, box, L.cap, extra);
+        else if (name === 'pool') outputPanel.drawPool(p, s, box, L.cap);
         else if (name === 'sample') samplePanel.draw(p, s, box, L.cap, extra);
-        else if (name === 'text') para(p, textLines(s, false), box.x, box.y, box.w, true);
+        else if (name === 'text') para(p, textLines(s, extra), box.x, box.y, box.w, true);
       }
     },
   });
