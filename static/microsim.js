@@ -244,6 +244,28 @@
     }
   }
 
+  const RUNTIME_TIMEOUT_MS = 120000;
+  /**
+   * loadPyodide() does not reject when the WebAssembly file cannot be fetched: it reports an
+   * unhandled rejection and waits forever. Treat such a report (or a stall) as a failure.
+   */
+  function withFailureWatch(promise, timeoutMs) {
+    let onReject;
+    let timer;
+    const failure = new Promise((_, reject) => {
+      onReject = (event) => {
+        const reason = event.reason || event.error || event.message;
+        reject(new Error(reason && reason.message ? reason.message : String(reason)));
+      };
+      window.addEventListener('unhandledrejection', onReject);
+      timer = setTimeout(() => reject(new Error(`no answer after ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    return Promise.race([promise, failure]).finally(() => {
+      window.removeEventListener('unhandledrejection', onReject);
+      clearTimeout(timer);
+    });
+  }
+
   async function boot() {
     html.dataset.engine = 'loading';
     retryEl.hidden = true;
@@ -263,7 +285,7 @@
       if (!pyodide) {
         const options = { indexURL: abs(py.indexURL) };
         if (py.lockFileURL) options.lockFileURL = abs(py.lockFileURL);
-        pyodide = await loadPyodide(options);
+        pyodide = await withFailureWatch(loadPyodide(options), RUNTIME_TIMEOUT_MS);
       }
       stage = 'NumPy';
       const wanted = py.mode === 'self' ? py.packages : [...py.packages, abs(py.engineWheel)];

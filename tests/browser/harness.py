@@ -60,6 +60,7 @@ class PageLog:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
     def off_origin(self) -> list[str]:
         """Requests to anything but 127.0.0.1 (data: and blob: URLs stay in the page)."""
@@ -70,7 +71,8 @@ class PageLog:
         ]
 
     def problems(self) -> list[str]:
-        return self.console_errors + self.page_errors
+        """Console errors and uncaught page errors, with the URLs that failed to load."""
+        return self.console_errors + self.page_errors + self.failed
 
 
 def attach_log(page) -> PageLog:  # page: playwright.sync_api.Page
@@ -78,6 +80,7 @@ def attach_log(page) -> PageLog:  # page: playwright.sync_api.Page
     page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: log.page_errors.append(str(e)))
     page.on("request", lambda r: log.requests.append(r.url))
+    page.on("response", lambda r: log.failed.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
     return log
 
 

@@ -1,0 +1,163 @@
+"""The sim contract of DESIGN.md, checked in Chromium for every sim that build.py discovers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import sims
+from sims._contract import defaults
+from tests.browser.harness import (
+    assert_close,
+    browser_call,
+    cpython_call,
+    set_control,
+    snapshot,
+    state,
+    wait_ready,
+    wait_state_change,
+)
+
+MODULES = sims.discover()
+SIMS = sorted((m.META.slug, name) for name, m in MODULES.items())
+IDS = [slug for slug, _ in SIMS]
+
+
+def _changed_value(control):
+    """A valid value different from the control's current default."""
+    if control.kind == "slider":
+        return control.max if control.default != control.max else control.min
+    if control.kind == "select":
+        return next(v for v, _ in control.options if v != control.default)
+    if control.kind == "checkbox":
+        return not control.default
+    return None
+
+
+@pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
+def test_sim_reaches_ready_offline_and_every_value_control_changes_the_state(
+    open_sim, slug, module
+):
+    page, log = open_sim(slug)
+    wait_ready(page)
+    sim = MODULES[module]
+    # every declared control is on the page with its data-control name
+    on_page = page.evaluate(
+        "() => [...document.querySelectorAll('[data-control]')].map(e => e.dataset.control)")
+    assert on_page == [c.name for c in sim.CONTROLS], "DOM controls differ from CONTROLS"
+    # initial_state in Pyodide equals the CPython state embedded at build time
+    params = defaults(sim.CONTROLS)
+    assert_close(browser_call(page, f"{module}.initial_state", {"params": params}),
+                 cpython_call(f"{module}.initial_state", {"params": params}),
+                 path=f"{module}.initial_state")
+    assert_close(state(page), cpython_call(f"{module}.initial_state", {"params": params}),
+                 path="embedded state")
+    unchanged = []
+    for control in sim.CONTROLS:
+        value = _changed_value(control)
+        if value is None:
+            continue
+        before = snapshot(page)
+        set_control(page, control.name, value)
+        try:
+            wait_state_change(page, before, timeout=8_000)
+        except Exception:
+            unchanged.append(f"{control.name}={value!r} (status: {page.text_content('#status')})")
+    assert unchanged == [], f"{slug}: controls that did not change the state: {unchanged}"
+    assert log.problems() == [], f"{slug}: console errors {log.problems()}"
+    assert log.off_origin() == [], f"{slug}: requests off 127.0.0.1: {log.off_origin()}"
+
+
+@pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
+def test_first_frame_draws_without_the_engine_and_retry_recovers(open_sim, slug, module):
+    page, log = open_sim(slug)
+    page.context.route("**/pyodide.asm.wasm", lambda route: route.abort())
+    page.reload()
+    page.wait_for_function("() => document.documentElement.dataset.engine === 'error'",
+                           timeout=30_000)
+    assert page.is_visible("#retry"), "no retry button after a failed load"
+    assert "failed" in page.text_content("#status")
+    embedded = json.loads(page.text_content("#microsim-state"))
+    assert_close(state(page), embedded, path="state without engine")
+    drawn = page.evaluate(
+        """() => {
+            const region = document.getElementById('draw-region');
+            const canvas = region.querySelector('canvas');
+            if (!canvas) return region.querySelectorAll('svg *, div, table').length > 5;
+            const ctx = canvas.getContext('2d');
+            const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+            const colours = new Set();
+            for (let i = 0; i < data.length; i += 4 * 97) colours.add(data.slice(i, i + 3).join());
+            return colours.size > 3;
+        }""")
+    assert drawn, f"{slug}: nothing drawn while the engine is unavailable"
+    page.context.unroute("**/pyodide.asm.wasm")
+    page.click("#retry")
+    wait_ready(page)
+
+
+@pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
+def test_bad_url_parameters_show_a_note_and_the_sim_still_works(open_sim, slug, module):
+    sim = MODULES[module]
+    slider = next((c for c in sim.CONTROLS if c.kind == "slider"), None)
+    query = "nonsense=1" + (f"&{slider.name}=%3Cb%3Ebad%3C%2Fb%3E" if slider else "")
+    page, log = open_sim(slug, query)
+    wait_ready(page)
+    notes = page.text_content("#notes")
+    assert "nonsense" in notes, f"no note for an unknown parameter: {notes!r}"
+    if slider:
+        assert f"{slider.name}=" in notes and "<b>bad</b>" in notes, notes
+        assert page.eval_on_selector("#notes", "el => el.querySelector('b')") is None, (
+            "URL text was inserted as HTML")
+        value = page.eval_on_selector(f"[data-control={slider.name}]", "el => Number(el.value)")
+        assert value == pytest.approx(slider.default), "the bad value was applied"
+    assert log.problems() == [], log.problems()
+
+
+@pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
+def test_a_valid_url_parameter_sets_its_control_and_the_state(open_sim, slug, module):
+    sim = MODULES[module]
+    control = next((c for c in sim.CONTROLS if c.kind in ("slider", "select")), None)
+    if control is None:
+        pytest.skip("no slider or select")
+    value = _changed_value(control)
+    page, log = open_sim(slug, f"{control.name}={value}")
+    wait_ready(page)
+    page.wait_for_function(
+        "([name, v]) => String((window.microsim.state.params || {})[name]) === String(v)",
+        arg=[control.name, value], timeout=10_000)
+    assert str(page.eval_on_selector(f"[data-control={control.name}]", "el => el.value")) == str(value)
+
+
+@pytest.mark.parametrize("width", [400, 800, 1200])
+@pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
+def test_layout_fits_the_declared_height_with_readable_text(open_sim, slug, module, width):
+    sim = MODULES[module]
+    page, _ = open_sim(slug, width=width, height=sim.META.canvas_height + 2)
+    page.wait_for_selector("#draw-region")
+    page.wait_for_timeout(300)
+    box = page.evaluate(
+        """() => {
+            const main = document.querySelector('.microsim');
+            const region = document.getElementById('draw-region');
+            const controls = document.querySelector('.control-region');
+            const small = [...document.querySelectorAll('.control-region *')]
+              .filter(e => e.offsetParent && e.childNodes.length && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+              .map(e => [e.tagName, e.textContent.trim().slice(0, 20), parseFloat(getComputedStyle(e).fontSize)])
+              .filter(([, , size]) => size < 16);
+            return {
+              pageHeight: main.offsetHeight,
+              docScroll: document.documentElement.scrollHeight,
+              docWidth: document.documentElement.scrollWidth,
+              regionHeight: region.clientHeight,
+              controlsBottom: controls.getBoundingClientRect().bottom,
+              small,
+            };
+        }""")
+    height = sim.META.canvas_height
+    assert box["pageHeight"] == height, box
+    assert box["controlsBottom"] <= height + 0.5, f"controls overflow the page at {width}px: {box}"
+    assert box["docScroll"] <= height + 2 and box["docWidth"] <= width, box
+    assert box["regionHeight"] >= 300, f"drawing region only {box['regionHeight']}px at {width}px"
+    assert box["small"] == [], f"text under 16 px: {box['small']}"

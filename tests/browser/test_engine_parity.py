@@ -1,0 +1,36 @@
+"""The engine gives the same numbers inside Pyodide (NumPy 2.0.2, wasm32) as in CPython."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests import parity_suite
+from tests.browser.harness import assert_close, wait_ready
+
+SUITE_SOURCE = Path(parity_suite.__file__).read_text()
+
+
+def test_engine_parity_suite_matches_cpython_to_1e_9(open_sim):
+    page, log = open_sim("perceptron-decision-boundary")
+    wait_ready(page)
+    in_pyodide = json.loads(page.evaluate(
+        """(source) => {
+            const py = window.microsim.pyodide;
+            const ns = py.globals.get('dict')();
+            try {
+                py.runPython(source, { globals: ns });
+                return py.runPython('import json; json.dumps(suite())', { globals: ns });
+            } finally { ns.destroy(); }
+        }""",
+        SUITE_SOURCE,
+    ))
+    in_cpython = json.loads(json.dumps(parity_suite.suite()))
+    assert sorted(in_pyodide) == sorted(parity_suite.GROUPS)
+    for group in parity_suite.GROUPS:
+        assert_close(in_pyodide[group], in_cpython[group], path=group, tol=1e-9)
+    versions = json.loads(page.evaluate(
+        "() => window.microsim.pyodide.runPython("
+        "'import json, sys, numpy; json.dumps([sys.version, numpy.__version__])')"))
+    assert versions[1] == "2.0.2", f"Pyodide runs NumPy {versions[1]}"
+    assert log.problems() == []

@@ -1,0 +1,127 @@
+"""Perceptron Decision Boundary in Chromium: learning, XOR, the update rule, dragging, adding."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.harness import (
+    assert_close,
+    assert_parity,
+    cpython_call,
+    set_control,
+    snapshot,
+    state,
+    wait_ready,
+    wait_state_change,
+)
+
+SLUG = "perceptron-decision-boundary"
+
+
+def run_learning(page, timeout=60_000) -> dict:
+    """Press Run Perceptron Learning at top speed and wait until the algorithm stops."""
+    set_control(page, "speed", 30)
+    page.click("[data-control=learn]")
+    page.wait_for_function("() => window.microsim.state.learn.status !== 'idle'", timeout=timeout)
+    return state(page)
+
+
+def test_learning_on_the_separable_preset_reaches_100_percent(open_sim):
+    page, log = open_sim(SLUG)
+    wait_ready(page)
+    assert state(page)["accuracy"] < 1.0, "the default weights already separate the data"
+    final = run_learning(page)
+    assert final["learn"]["status"] == "converged", final["message"]
+    assert final["accuracy"] == 1.0 and final["wrong"] == []
+    assert "Converged" in final["message"]
+    assert log.problems() == []
+
+
+def test_xor_reports_not_separable_when_the_epoch_budget_runs_out(open_sim):
+    page, _ = open_sim(SLUG, "preset=xor")
+    wait_ready(page)
+    page.wait_for_function("() => window.microsim.state.params.preset === 'xor'")
+    final = run_learning(page, timeout=120_000)
+    assert final["learn"]["status"] == "gave_up"
+    assert final["learn"]["epoch"] == final["learn"]["budget"] == 20
+    assert "not linearly separable" in final["message"]
+    assert final["accuracy"] < 1.0
+
+
+def test_each_learning_step_shows_the_engines_update_with_its_numbers(open_sim):
+    page, _ = open_sim(SLUG)
+    wait_ready(page)
+    before = state(page)
+    mark = snapshot(page)
+    page.click("[data-control=step]")
+    after = wait_state_change(page, mark)
+    expected = cpython_call("perceptron.learn_step", {"state": before})
+    assert_close(after, expected, path="after one step")
+    last = after["last"]
+    # the rule on screen: w <- w + eta*y*x, b <- b + eta*y, with the numbers it shows
+    assert last["w_new"] == pytest.approx(
+        [w + last["lr"] * last["y"] * x for w, x in zip(last["w_old"], last["x"], strict=True)])
+    assert last["b_new"] == pytest.approx(last["b_old"] + last["lr"] * last["y"])
+    assert_parity(page, "perceptron.learn_step", {"state": after})
+
+
+def test_dragging_the_weight_vector_turns_the_boundary(open_sim):
+    page, _ = open_sim(SLUG)
+    wait_ready(page)
+    s = state(page)
+    handle = page.evaluate(
+        """() => {
+            const r = document.querySelector('#draw-region canvas').getBoundingClientRect();
+            return [r.left, r.top];
+        }""")
+    # locate the handle: the plot maps [-3, 3] to the square at layout.plot (left column)
+    canvas = page.eval_on_selector("#draw-region canvas", "c => [c.clientWidth, c.clientHeight]")
+    size = min(canvas[1] - 20, canvas[0] * 0.55)
+    top = (canvas[1] - size) / 2
+    to_px = lambda x, y: (handle[0] + 10 + (x + 3) / 6 * size, handle[1] + top + (3 - y) / 6 * size)  # noqa: E731
+    start = to_px(*s["w"])
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*to_px(1.0, 1.0), steps=4)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => Math.abs(window.microsim.state.w[0] - 1) < 0.05 && Math.abs(window.microsim.state.w[1] - 1) < 0.05")
+    after = state(page)
+    assert_close(after, cpython_call("perceptron.set_weights", {"state": s, "w": after["w"]}))
+
+
+def test_bias_slider_shifts_the_boundary_and_add_point_mode_adds_the_chosen_class(open_sim):
+    page, _ = open_sim(SLUG)
+    wait_ready(page)
+    before = snapshot(page)
+    set_control(page, "bias", 1.5)
+    s = wait_state_change(page, before)
+    assert s["b"] == 1.5 and s["z"][0] == pytest.approx(
+        s["w"][0] * s["X"][0][0] + s["w"][1] * s["X"][1][0] + 1.5)
+    set_control(page, "add_mode", True)
+    set_control(page, "add_class", "-1")
+    page.wait_for_function("() => window.microsim.state.params.add_class === -1")
+    n = len(state(page)["y"])
+    box = page.eval_on_selector("#draw-region canvas", "c => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.height]; }")
+    before = snapshot(page)
+    page.mouse.click(box[0] + 40, box[1] + box[2] / 2)
+    s = wait_state_change(page, before)
+    assert len(s["y"]) == n + 1 and s["y"][-1] == -1 and s["custom"] is True
+    before = snapshot(page)
+    page.click("[data-control=clear]")
+    assert wait_state_change(page, before)["y"] == []
+
+
+def test_new_weights_and_seed_change_the_weights_deterministically(open_sim):
+    page, _ = open_sim(SLUG)
+    wait_ready(page)
+    s = state(page)
+    mark = snapshot(page)
+    page.click("[data-control=reset]")
+    after = wait_state_change(page, mark)
+    assert after["w"] != s["w"]
+    assert_close(after, cpython_call("perceptron.new_weights", {"state": s}))
+    mark = snapshot(page)
+    set_control(page, "seed", 8)
+    seeded = wait_state_change(page, mark)
+    assert_close(seeded, cpython_call("perceptron.initial_state", {"params": seeded["params"]}))

@@ -1,0 +1,241 @@
+"""The built site (site/, as `make test` builds it) and the runtime supply chain of build.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import build
+import sims
+from sims._contract import defaults
+from tests.browser.harness import SITE
+
+ROOT = Path(build.__file__).resolve().parent
+SLUGS = sorted(m.META.slug for m in sims.discover().values())
+DUBLIN_CORE = ["title", "description", "creator", "date", "subject", "type", "format",
+               "language", "rights"]
+EDUCATIONAL = ["bloomsTaxonomy", "learningObjectives", "canvasDimensions", "controls"]
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"{SITE} is not built: run `python build.py` (make test does)")
+    return SITE
+
+
+def built_slugs(site: Path) -> list[str]:
+    return sorted(p.name for p in (site / "sims").iterdir())
+
+
+def test_site_has_the_layout_of_design_md(site):
+    expected = [
+        "index.html", "vendor/p5/p5.min.js", "vendor/pyodide/pyodide.js",
+        "vendor/pyodide/pyodide.asm.wasm", "vendor/pyodide/pyodide.asm.js",
+        "vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide-lock.json",
+        f"vendor/pyodide/{build.NUMPY_WHEEL}", "static/microsim.js", "static/microsim.css",
+    ]
+    missing = [p for p in expected if not (site / p).is_file()]
+    assert missing == [], f"missing from {site}: {missing}"
+    wheels = [p.name for p in (site / "engine").glob("*.whl")]
+    assert len(wheels) == 1 and wheels[0].endswith("-py3-none-any.whl"), wheels
+
+
+def test_every_discovered_sim_has_its_three_files_and_sketch(site):
+    assert built_slugs(site) == SLUGS
+    for slug in SLUGS:
+        for name in ("main.html", "index.md", "metadata.json"):
+            assert (site / "sims" / slug / name).is_file(), f"{slug}/{name} missing"
+        assert (site / "static" / "sketches" / f"{slug}.js").is_file(), f"sketch of {slug}"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_metadata_json_has_dublin_core_and_educational_fields(site, slug):
+    meta = json.loads((site / "sims" / slug / "metadata.json").read_text())
+    missing = [k for k in DUBLIN_CORE + EDUCATIONAL if meta.get(k) in (None, "", [])]
+    assert missing == [], f"{slug}/metadata.json lacks {missing}"
+    dims = meta["canvasDimensions"]
+    assert dims["canvasHeight"] == dims["drawHeight"] + dims["controlHeight"], dims
+    module = next(m for m in sims.discover().values() if m.META.slug == slug)
+    assert [c["name"] for c in meta["controls"]] == [c.name for c in module.CONTROLS]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_index_md_iframe_height_is_canvas_height_plus_2(site, slug):
+    meta = json.loads((site / "sims" / slug / "metadata.json").read_text())
+    text = (site / "sims" / slug / "index.md").read_text()
+    heights = re.findall(r'<iframe src="main.html" height="(\d+)px"', text)
+    assert heights, f"{slug}/index.md has no iframe snippet"
+    assert {int(h) for h in heights} == {meta["canvasDimensions"]["canvasHeight"] + 2}
+    assert "](main.html)" in text and "Fullscreen" in text, "no Run Fullscreen link"
+    assert "## Lesson notes" in text
+
+
+class _Urls(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v for k, v in attrs if k in ("src", "href", "action") and v]
+
+
+def _is_absolute(url: str) -> bool:
+    return url.startswith(("/", "http:", "https:", "//")) or re.match(r"^[a-z]+://", url) is not None
+
+
+def test_no_absolute_urls_in_built_pages(site):
+    found = {}
+    for page in [site / "index.html", *sorted(site.glob("sims/*/main.html"))]:
+        parser = _Urls()
+        parser.feed(page.read_text())
+        absolute = [u for u in parser.urls if _is_absolute(u) and not u.startswith("data:")]
+        config = json.loads(re.search(
+            r'<script id="microsim-config" type="application/json">(.*?)</script>',
+            page.read_text(), re.S).group(1)) if page.name == "main.html" else {}
+        absolute += [v for k, v in config.get("pyodide", {}).items()
+                     if isinstance(v, str) and _is_absolute(v)]
+        if absolute:
+            found[str(page.relative_to(site))] = absolute
+    for md in site.glob("sims/*/index.md"):
+        absolute = [u for u in re.findall(r'(?:src="|\]\()([^")]+)', md.read_text())
+                    if _is_absolute(u)]
+        if absolute:
+            found[str(md.relative_to(site))] = absolute
+    assert found == {}, f"absolute URLs: {found}"
+
+
+def test_absolute_url_check_catches_one():
+    parser = _Urls()
+    parser.feed('<script src="/static/x.js"></script><a href="https://example.org/">x</a>')
+    assert [u for u in parser.urls if _is_absolute(u)] == ["/static/x.js", "https://example.org/"]
+
+
+def test_pruned_lock_lists_only_numpy_and_the_engine_with_true_hashes(site):
+    lock = json.loads((site / "vendor/pyodide/pyodide-lock.json").read_text())
+    assert sorted(lock["packages"]) == ["nn-microsims", "numpy"]
+    assert lock["info"]["version"] == build.PYODIDE_VERSION
+    for entry in lock["packages"].values():
+        path = (site / "vendor/pyodide" / entry["file_name"]).resolve()
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert actual == entry["sha256"], f"{entry['name']}: lock {entry['sha256']} != {actual}"
+    assert lock["packages"]["numpy"]["sha256"].startswith("ebb61241")
+
+
+def test_the_embedded_initial_state_is_initial_state_of_the_defaults(site):
+    for name, module in sims.discover().items():
+        page = (site / "sims" / module.META.slug / "main.html").read_text()
+        embedded = json.loads(re.search(
+            r'<script id="microsim-state" type="application/json">(.*?)</script>', page,
+            re.S).group(1))
+        expected = json.loads(sims._contract.dumps(module.initial_state(defaults(module.CONTROLS))))
+        assert embedded == expected, f"{name}: embedded state differs from initial_state()"
+
+
+# ----------------------------------------------------------------- the supply chain
+
+
+def test_verify_refuses_a_wrong_hash_naming_file_expected_and_actual():
+    with pytest.raises(build.HashMismatch) as info:
+        build.verify(b"not numpy", "ebb61241" + "0" * 56, name="numpy.whl")
+    message = str(info.value)
+    assert "numpy.whl" in message and "ebb61241" in message
+    assert hashlib.sha256(b"not numpy").hexdigest() in message
+
+
+def _official_sha() -> str:
+    lock = json.loads((ROOT / "node_modules/pyodide/pyodide-lock.json").read_text())
+    return lock["packages"]["numpy"]["sha256"]
+
+
+def test_a_tampered_numpy_wheel_stops_the_build(tmp_path):
+    """build.py --pyodide-dir with a tampered wheel exits 1 and names file and both hashes."""
+    dist = tmp_path / "pyodide"
+    dist.mkdir()
+    for name in [*build.PYODIDE_CORE, "pyodide-lock.json"]:
+        (dist / name).symlink_to(ROOT / "node_modules/pyodide" / name)
+    tampered = bytearray(build.default_cache_dir().joinpath(build.NUMPY_WHEEL).read_bytes())
+    tampered[1000] ^= 0xFF
+    (dist / build.NUMPY_WHEEL).write_bytes(tampered)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--pyodide-dir", str(dist), "--out",
+         str(tmp_path / "site")],
+        capture_output=True, text=True, cwd=ROOT,
+        env={**__import__("os").environ, "MICROSIM_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert build.NUMPY_WHEEL in result.stderr
+    assert _official_sha() in result.stderr
+    assert hashlib.sha256(bytes(tampered)).hexdigest() in result.stderr
+    assert not (tmp_path / "site").exists(), "a site was written from a tampered wheel"
+    assert not (tmp_path / "cache" / build.NUMPY_WHEEL).exists(), "tampered file was cached"
+
+
+def test_a_corrupted_cache_entry_is_fetched_again(tmp_path, capsys):
+    good = build.default_cache_dir().joinpath(build.NUMPY_WHEEL).read_bytes()
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / build.NUMPY_WHEEL).write_bytes(good[:-10])  # truncated download
+    calls = []
+
+    def fake_source():
+        calls.append(1)
+        return good
+
+    fake_source.__doc__ = "a test source"
+    path = build.obtain_numpy_wheel(
+        expected_sha256=_official_sha(), cache_dir=cache, local=build.from_local_dir(None),
+        sources_after_cache=[fake_source],
+    )
+    assert calls == [1], "the corrupted entry was used instead of fetching again"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == _official_sha()
+    assert "corrupted" in capsys.readouterr().out
+
+
+def test_a_verified_cache_entry_is_used_without_fetching(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / build.NUMPY_WHEEL).write_bytes(
+        build.default_cache_dir().joinpath(build.NUMPY_WHEEL).read_bytes())
+
+    def must_not_run():
+        raise AssertionError("fetched although the cache was valid")
+
+    path = build.obtain_numpy_wheel(expected_sha256=_official_sha(), cache_dir=cache,
+                                    local=build.from_local_dir(None),
+                                    sources_after_cache=[must_not_run])
+    assert path == cache / build.NUMPY_WHEEL
+
+
+def test_no_source_at_all_says_how_to_supply_the_wheel(tmp_path):
+    with pytest.raises(build.BuildError, match="--pyodide-dir"):
+        build.obtain_numpy_wheel(expected_sha256=_official_sha(), cache_dir=tmp_path,
+                                 local=build.from_local_dir(None),
+                                 sources_after_cache=[lambda: None])
+
+
+def test_missing_npm_says_what_is_missing_and_how_to_supply_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "ROOT", tmp_path)  # no node_modules here
+    monkeypatch.setattr(build.shutil, "which", lambda name: None)
+    with pytest.raises(build.BuildError) as info:
+        build.find_runtime(pyodide_dir=None)
+    assert "npm" in str(info.value) and "--pyodide-dir" in str(info.value)
+
+
+def test_server_sends_wasm_and_mjs_with_the_right_types(site):
+    import urllib.request
+
+    from tests.browser.harness import serve_site
+
+    with serve_site(site) as url:
+        for path, expected in [("vendor/pyodide/pyodide.asm.wasm", "application/wasm"),
+                               ("vendor/pyodide/pyodide.mjs", "text/javascript")]:
+            with urllib.request.urlopen(url + path) as response:
+                assert response.headers["Content-Type"] == expected, path
