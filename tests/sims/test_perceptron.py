@@ -1,0 +1,69 @@
+"""sims/perceptron.py in CPython: the learning loop, XOR, point editing, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import perceptron as pc
+from sims import perceptron as sim
+from sims._contract import defaults
+
+
+def run(state: dict, max_steps: int = 5000) -> dict:
+    for _ in range(max_steps):
+        state = sim.learn_step(state)
+        if state["learn"]["status"] != "idle":
+            return state
+    raise AssertionError(f"no verdict after {max_steps} steps: {state['learn']}")
+
+
+def test_initial_state_is_the_seeded_dataset_and_weights():
+    s = sim.initial_state(defaults(sim.CONTROLS))
+    rng = np.random.default_rng(7)
+    X, y = pc.make_dataset("separable", 40, rng)
+    np.testing.assert_array_equal(np.array(s["X"]), X)
+    assert s["y"] == y.tolist()
+    np.testing.assert_allclose(s["w"], pc.random_weights(rng))
+    assert s["accuracy"] == pc.accuracy(np.array(s["w"]), s["b"], X, y)
+
+
+def test_learning_steps_reproduce_engine_train_and_converge():
+    s = sim.initial_state(defaults(sim.CONTROLS))
+    w, b, epochs, converged = pc.train(np.array(s["w"]), s["b"], np.array(s["X"]),
+                                       np.array(s["y"]), s["params"]["lr"], 20)
+    final = run(s)
+    assert converged and final["learn"]["status"] == "converged"
+    np.testing.assert_allclose(final["w"], w, atol=1e-12)
+    assert final["b"] == pytest.approx(b) and final["learn"]["epoch"] == epochs
+    assert final["accuracy"] == 1.0
+
+
+def test_xor_gives_up_after_the_budget_and_says_it_is_not_separable():
+    final = run(sim.initial_state({**defaults(sim.CONTROLS), "preset": "xor"}))
+    assert final["learn"]["status"] == "gave_up"
+    assert "XOR is not linearly separable" in final["message"]
+    assert final["accuracy"] < 1.0
+
+
+def test_a_hand_made_non_separable_set_gets_the_generic_message():
+    s = sim.clear_points(sim.initial_state(defaults(sim.CONTROLS)))
+    for x, y, label in [(1, 1, 1), (-1, -1, 1), (1, -1, -1), (-1, 1, -1)]:
+        s = sim.add_point(s, x, y, label)
+    final = run(s)
+    assert final["learn"]["status"] == "gave_up"
+    assert "may not be linearly separable" in final["message"]
+
+
+@pytest.mark.parametrize(("x", "y", "label", "message"), [
+    (0.0, 0.0, 2, "class is \\+1 or −1"),
+    (9.0, 0.0, 1, "outside the plot"),
+])
+def test_add_point_rejects_bad_input_with_a_clear_message(x, y, label, message):
+    with pytest.raises(ValueError, match=message):
+        sim.add_point(sim.initial_state(defaults(sim.CONTROLS)), x, y, label)
+
+
+def test_set_weights_rejects_non_finite_values():
+    with pytest.raises(ValueError, match="two finite numbers"):
+        sim.set_weights(sim.initial_state(defaults(sim.CONTROLS)), [float("nan"), 1.0])
