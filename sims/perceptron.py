@@ -106,8 +106,14 @@ def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fresh_learning(budget: int) -> dict[str, Any]:
-    return {"epoch": 1, "index": 0, "updates": 0, "total_updates": 0, "status": "idle",
-            "budget": int(budget)}
+    return {
+        "epoch": 1,
+        "index": 0,
+        "updates": 0,
+        "total_updates": 0,
+        "status": "idle",
+        "budget": int(budget),
+    }
 
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
@@ -134,9 +140,15 @@ def set_weights(state: dict[str, Any], w: list[float]) -> dict[str, Any]:
     """The reader dragged the weight vector: new ``w``, learning starts over."""
     if len(w) != 2 or not all(np.isfinite(w)):
         raise ValueError(f"w must be two finite numbers, got {w!r}")
-    return _evaluate({**state, "w": [float(v) for v in w], "last": None,
-                      "learn": _fresh_learning(state["params"]["max_epochs"]),
-                      "message": "w changed: the boundary turned to stay perpendicular to w."})
+    return _evaluate(
+        {
+            **state,
+            "w": [float(v) for v in w],
+            "last": None,
+            "learn": _fresh_learning(state["params"]["max_epochs"]),
+            "message": "w changed: the boundary turned to stay perpendicular to w.",
+        }
+    )
 
 
 def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
@@ -144,8 +156,12 @@ def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     params = {**state["params"], name: value}
     new = {**state, "params": params}
     if name == "bias":
-        new.update(b=float(value), last=None, learn=_fresh_learning(params["max_epochs"]),
-                   message="b changed: the boundary shifted along w without turning.")
+        new.update(
+            b=float(value),
+            last=None,
+            learn=_fresh_learning(params["max_epochs"]),
+            message="b changed: the boundary shifted along w without turning.",
+        )
     elif name == "max_epochs":
         new["learn"] = {**state["learn"], "budget": int(value)}
     return _evaluate(new)
@@ -155,9 +171,14 @@ def new_weights(state: dict[str, Any]) -> dict[str, Any]:
     """Draw new random weights (from the seed and the number of draws so far)."""
     draws = int(state.get("weight_draws", 0)) + 1
     rng = np.random.default_rng([int(state["params"]["seed"]), draws])
-    new = {**state, "weight_draws": draws, "w": pc.random_weights(rng).tolist(), "last": None,
-           "learn": _fresh_learning(state["params"]["max_epochs"]),
-           "message": "New random weights."}
+    new = {
+        **state,
+        "weight_draws": draws,
+        "w": pc.random_weights(rng).tolist(),
+        "last": None,
+        "learn": _fresh_learning(state["params"]["max_epochs"]),
+        "message": "New random weights.",
+    }
     return _evaluate(new)
 
 
@@ -171,22 +192,44 @@ def add_point(state: dict[str, Any], x: float, y: float, label: int) -> dict[str
     X = np.asarray(state["X"], dtype=float).reshape(2, -1)
     X = np.concatenate([X, [[float(x)], [float(y)]]], axis=1)
     labels = [*state["y"], int(label)]
-    return _evaluate({**state, "X": X.tolist(), "y": labels, "custom": True, "last": None,
-                      "learn": _fresh_learning(state["params"]["max_epochs"]),
-                      "message": f"Added a point of class {int(label):+d}; {len(labels)} points."})
+    return _evaluate(
+        {
+            **state,
+            "X": X.tolist(),
+            "y": labels,
+            "custom": True,
+            "last": None,
+            "learn": _fresh_learning(state["params"]["max_epochs"]),
+            "message": f"Added a point of class {int(label):+d}; {len(labels)} points.",
+        }
+    )
 
 
 def clear_points(state: dict[str, Any]) -> dict[str, Any]:
     """Remove every point, to build a dataset by hand."""
-    return _evaluate({**state, "X": [[], []], "y": [], "custom": True, "last": None,
-                      "learn": _fresh_learning(state["params"]["max_epochs"]),
-                      "message": "No points: tick Add Point mode and click in the plot."})
+    return _evaluate(
+        {
+            **state,
+            "X": [[], []],
+            "y": [],
+            "custom": True,
+            "last": None,
+            "learn": _fresh_learning(state["params"]["max_epochs"]),
+            "message": "No points: tick Add Point mode and click in the plot.",
+        }
+    )
 
 
 def restart_learning(state: dict[str, Any]) -> dict[str, Any]:
     """Start the algorithm over from the current weights (epoch 1, no updates yet)."""
-    return _evaluate({**state, "learn": _fresh_learning(state["params"]["max_epochs"]),
-                      "last": None, "message": "Learning restarted from the current weights."})
+    return _evaluate(
+        {
+            **state,
+            "learn": _fresh_learning(state["params"]["max_epochs"]),
+            "last": None,
+            "message": "Learning restarted from the current weights.",
+        }
+    )
 
 
 def learn_step(state: dict[str, Any]) -> dict[str, Any]:
@@ -209,30 +252,53 @@ def learn_step(state: dict[str, Any]) -> dict[str, Any]:
         i = pc.next_misclassified(w, b, X, y, learn["index"])
         if i is not None:
             w_new, b_new = pc.update(w, b, X[:, i], int(y[i]), lr)
-            learn.update(index=i + 1, updates=learn["updates"] + 1,
-                         total_updates=learn["total_updates"] + 1)
-            last = {"i": i, "x": X[:, i].tolist(), "y": int(y[i]), "lr": lr,
-                    "w_old": w.tolist(), "b_old": b, "w_new": w_new.tolist(), "b_new": b_new,
-                    "epoch": learn["epoch"]}
-            return _evaluate({**state, "w": w_new.tolist(), "b": b_new, "learn": learn,
-                              "last": last, "message": f"Epoch {learn['epoch']}: point {i} "
-                              "was misclassified, so the rule moved the boundary."})
+            learn.update(
+                index=i + 1, updates=learn["updates"] + 1, total_updates=learn["total_updates"] + 1
+            )
+            last = {
+                "i": i,
+                "x": X[:, i].tolist(),
+                "y": int(y[i]),
+                "lr": lr,
+                "w_old": w.tolist(),
+                "b_old": b,
+                "w_new": w_new.tolist(),
+                "b_new": b_new,
+                "epoch": learn["epoch"],
+            }
+            return _evaluate(
+                {
+                    **state,
+                    "w": w_new.tolist(),
+                    "b": b_new,
+                    "learn": learn,
+                    "last": last,
+                    "message": f"Epoch {learn['epoch']}: point {i} "
+                    "was misclassified, so the rule moved the boundary.",
+                }
+            )
         # end of an epoch
         if learn["updates"] == 0:
             learn["status"] = "converged"
-            message = (f"Converged in epoch {learn['epoch']}: every point is on its side. "
-                       f"{learn['total_updates']} updates in all.")
+            message = (
+                f"Converged in epoch {learn['epoch']}: every point is on its side. "
+                f"{learn['total_updates']} updates in all."
+            )
             return _evaluate({**state, "learn": learn, "message": message})
         if learn["epoch"] >= learn["budget"]:
             learn["status"] = "gave_up"
             n_wrong = int(np.sum(pc.misclassified(w, b, X, y)))
             if state["params"]["preset"] == "xor" and not state["custom"]:
-                message = (f"XOR is not linearly separable: after {learn['budget']} epochs "
-                           f"{n_wrong} of {y.size} points are still misclassified. No single "
-                           "line can separate XOR; it takes a hidden layer.")
+                message = (
+                    f"XOR is not linearly separable: after {learn['budget']} epochs "
+                    f"{n_wrong} of {y.size} points are still misclassified. No single "
+                    "line can separate XOR; it takes a hidden layer."
+                )
             else:
-                message = (f"Stopped after {learn['budget']} epochs with {n_wrong} points "
-                           "misclassified: these points may not be linearly separable.")
+                message = (
+                    f"Stopped after {learn['budget']} epochs with {n_wrong} points "
+                    "misclassified: these points may not be linearly separable."
+                )
             return _evaluate({**state, "learn": learn, "message": message})
         learn.update(epoch=learn["epoch"] + 1, index=0, updates=0)
 

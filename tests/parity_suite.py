@@ -14,8 +14,10 @@ from engine import activations, conv, dense, losses, norm, perceptron, tensor
 
 def _activations(rng: np.random.Generator) -> dict:
     z = rng.normal(scale=3.0, size=(6, 20))
-    out = {name: {"fn": act.fn(z).tolist(), "grad": act.grad(z).tolist()}
-           for name, act in activations.ACTIVATIONS.items()}
+    out = {
+        name: {"fn": act.fn(z).tolist(), "grad": act.grad(z).tolist()}
+        for name, act in activations.ACTIVATIONS.items()
+    }
     out["softmax_extreme"] = activations.softmax(np.array([[1000.0], [-1000.0], [0.0]])).tolist()
     out["softmax_jacobian"] = activations.softmax_jacobian(z[:, 0]).tolist()
     return out
@@ -61,8 +63,12 @@ def _conv(rng: np.random.Generator) -> dict:
         "backward": [dx.tolist(), dk.tolist(), np.asarray(db).tolist()],
         "max_pool": conv.max_pool2d(image).tolist(),
         "avg_pool": conv.avg_pool2d(image).tolist(),
-        "trace_sums": [s["sum"] for s in conv.conv2d_trace(
-            conv.sample_input_7x7(), conv.preset_kernel("sobel_x", 3))["steps"]],
+        "trace_sums": [
+            s["sum"]
+            for s in conv.conv2d_trace(conv.sample_input_7x7(), conv.preset_kernel("sobel_x", 3))[
+                "steps"
+            ]
+        ],
     }
 
 
@@ -78,8 +84,11 @@ def _norm(rng: np.random.Generator) -> dict:
         "ln": [y_ln.tolist(), np.asarray(s_ln["mean"]).tolist()],
         "in": norm.instance_norm(x)[0].tolist(),
         "gn": norm.group_norm(x, 2)[0].tolist(),
-        "running": [bn.running_mean.tolist(), bn.running_var.tolist(),
-                    bn.forward(x, training=False).tolist()],
+        "running": [
+            bn.running_mean.tolist(),
+            bn.running_var.tolist(),
+            bn.forward(x, training=False).tolist(),
+        ],
     }
 
 
@@ -91,7 +100,9 @@ def _tensor(rng: np.random.Generator) -> dict:
         "broadcast": [list(tensor.broadcast_shapes((3, 1), (2, 1, 4))[0])],
         "einsum": list(tensor.einsum_shape("bqd,bkd->bqk", (2, 5, 8), (2, 7, 8))),
         "targets": [list(t) for t in tensor.valid_reshape_targets((2, 3, 4))],
-        "mapping": np.asarray(tensor.element_mapping((2, 3, 4), "transpose", axes=(2, 0, 1))).tolist(),
+        "mapping": np.asarray(
+            tensor.element_mapping((2, 3, 4), "transpose", axes=(2, 0, 1))
+        ).tolist(),
         "matmul": tensor.matmul(a, b).tolist(),
     }
 
@@ -99,8 +110,14 @@ def _tensor(rng: np.random.Generator) -> dict:
 def _perceptron(rng: np.random.Generator) -> dict:
     X, y = perceptron.make_dataset("separable", 100, rng)
     w, b, epochs, converged = perceptron.train(perceptron.random_weights(rng), 0.0, X, y, 0.2, 50)
-    return {"X": X.tolist(), "y": y.tolist(), "w": w.tolist(), "b": b, "epochs": epochs,
-            "converged": converged}
+    return {
+        "X": X.tolist(),
+        "y": y.tolist(),
+        "w": w.tolist(),
+        "b": b,
+        "epochs": epochs,
+        "converged": converged,
+    }
 
 
 GROUPS = {

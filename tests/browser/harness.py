@@ -65,7 +65,8 @@ class PageLog:
     def off_origin(self) -> list[str]:
         """Requests to anything but 127.0.0.1 (data: and blob: URLs stay in the page)."""
         return [
-            url for url in self.requests
+            url
+            for url in self.requests
             if urlparse(url).scheme not in ("data", "blob")
             and urlparse(url).hostname != "127.0.0.1"
         ]
@@ -80,7 +81,10 @@ def attach_log(page) -> PageLog:  # page: playwright.sync_api.Page
     page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: log.page_errors.append(str(e)))
     page.on("request", lambda r: log.requests.append(r.url))
-    page.on("response", lambda r: log.failed.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: log.failed.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
+    )
     return log
 
 

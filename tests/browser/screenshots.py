@@ -36,8 +36,11 @@ def main() -> int:
     parser.add_argument("--query", default="")
     parser.add_argument("--widths", default="400,800,1200")
     parser.add_argument("--out", type=Path, default=Path("/tmp/microsim-shots"))
-    parser.add_argument("--gallery", action="store_true",
-                        help="also save an 800 px shot per sim to docs/screenshots/")
+    parser.add_argument(
+        "--gallery",
+        action="store_true",
+        help="also save an 800 px shot per sim to docs/screenshots/",
+    )
     args = parser.parse_args()
     slugs = args.slugs or sorted(p.name for p in (SITE / "sims").iterdir())
     widths = [int(w) for w in args.widths.split(",")]
@@ -59,16 +62,21 @@ def main() -> int:
                 page.wait_for_timeout(600)
                 height = page.evaluate("document.querySelector('.microsim').offsetHeight")
                 path = args.out / f"{slug}-{width}.png"
-                page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": width,
-                                                      "height": height})
+                page.screenshot(
+                    path=str(path), clip={"x": 0, "y": 0, "width": width, "height": height}
+                )
                 if args.gallery and width == widths[len(widths) // 2]:
                     shots = ROOT / "docs" / "screenshots"
                     shots.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(shots / f"{slug}.png"),
-                                    clip={"x": 0, "y": 0, "width": width, "height": height})
-                print(f"{slug} @{width}px: ready in {time.time() - start:.1f} s; "
-                      f"status {page.text_content('#status')!r}; problems {log.problems()}; "
-                      f"off-origin {log.off_origin()} -> {path}")
+                    page.screenshot(
+                        path=str(shots / f"{slug}.png"),
+                        clip={"x": 0, "y": 0, "width": width, "height": height},
+                    )
+                print(
+                    f"{slug} @{width}px: ready in {time.time() - start:.1f} s; "
+                    f"status {page.text_content('#status')!r}; problems {log.problems()}; "
+                    f"off-origin {log.off_origin()} -> {path}"
+                )
                 failures += bool(log.problems() or log.off_origin())
                 page.close()
         browser.close()

@@ -44,15 +44,21 @@ def test_sim_reaches_ready_offline_and_every_value_control_changes_the_state(
     sim = MODULES[module]
     # every declared control is on the page with its data-control name
     on_page = page.evaluate(
-        "() => [...document.querySelectorAll('[data-control]')].map(e => e.dataset.control)")
+        "() => [...document.querySelectorAll('[data-control]')].map(e => e.dataset.control)"
+    )
     assert on_page == [c.name for c in sim.CONTROLS], "DOM controls differ from CONTROLS"
     # initial_state in Pyodide equals the CPython state embedded at build time
     params = defaults(sim.CONTROLS)
-    assert_close(browser_call(page, f"{module}.initial_state", {"params": params}),
-                 cpython_call(f"{module}.initial_state", {"params": params}),
-                 path=f"{module}.initial_state")
-    assert_close(state(page), cpython_call(f"{module}.initial_state", {"params": params}),
-                 path="embedded state")
+    assert_close(
+        browser_call(page, f"{module}.initial_state", {"params": params}),
+        cpython_call(f"{module}.initial_state", {"params": params}),
+        path=f"{module}.initial_state",
+    )
+    assert_close(
+        state(page),
+        cpython_call(f"{module}.initial_state", {"params": params}),
+        path="embedded state",
+    )
     unchanged = []
     for control in sim.CONTROLS:
         value = _changed_value(control)
@@ -74,8 +80,9 @@ def test_first_frame_draws_without_the_engine_and_retry_recovers(open_sim, slug,
     page, log = open_sim(slug)
     page.context.route("**/pyodide.asm.wasm", lambda route: route.abort())
     page.reload()
-    page.wait_for_function("() => document.documentElement.dataset.engine === 'error'",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.documentElement.dataset.engine === 'error'", timeout=30_000
+    )
     assert page.is_visible("#retry"), "no retry button after a failed load"
     assert "failed" in page.text_content("#status")
     embedded = json.loads(page.text_content("#microsim-state"))
@@ -90,7 +97,8 @@ def test_first_frame_draws_without_the_engine_and_retry_recovers(open_sim, slug,
             const colours = new Set();
             for (let i = 0; i < data.length; i += 4 * 97) colours.add(data.slice(i, i + 3).join());
             return colours.size > 3;
-        }""")
+        }"""
+    )
     assert drawn, f"{slug}: nothing drawn while the engine is unavailable"
     page.context.unroute("**/pyodide.asm.wasm")
     page.click("#retry")
@@ -109,7 +117,8 @@ def test_bad_url_parameters_show_a_note_and_the_sim_still_works(open_sim, slug, 
     if slider:
         assert f"{slider.name}=" in notes and "<b>bad</b>" in notes, notes
         assert page.eval_on_selector("#notes", "el => el.querySelector('b')") is None, (
-            "URL text was inserted as HTML")
+            "URL text was inserted as HTML"
+        )
         value = page.eval_on_selector(f"[data-control={slider.name}]", "el => Number(el.value)")
         assert value == pytest.approx(slider.default), "the bad value was applied"
     assert log.problems() == [], log.problems()
@@ -126,8 +135,12 @@ def test_a_valid_url_parameter_sets_its_control_and_the_state(open_sim, slug, mo
     wait_ready(page)
     page.wait_for_function(
         "([name, v]) => String((window.microsim.state.params || {})[name]) === String(v)",
-        arg=[control.name, value], timeout=10_000)
-    assert str(page.eval_on_selector(f"[data-control={control.name}]", "el => el.value")) == str(value)
+        arg=[control.name, value],
+        timeout=10_000,
+    )
+    assert str(page.eval_on_selector(f"[data-control={control.name}]", "el => el.value")) == str(
+        value
+    )
 
 
 @pytest.mark.parametrize("width", [400, 800, 1200])
@@ -154,7 +167,8 @@ def test_layout_fits_the_declared_height_with_readable_text(open_sim, slug, modu
               controlsBottom: controls.getBoundingClientRect().bottom,
               small,
             };
-        }""")
+        }"""
+    )
     height = sim.META.canvas_height
     assert box["pageHeight"] == height, box
     assert box["controlsBottom"] <= height + 0.5, f"controls overflow the page at {width}px: {box}"

@@ -14,8 +14,9 @@ SUITE_SOURCE = Path(parity_suite.__file__).read_text()
 def test_engine_parity_suite_matches_cpython_to_1e_9(open_sim):
     page, log = open_sim("perceptron-decision-boundary")
     wait_ready(page)
-    in_pyodide = json.loads(page.evaluate(
-        """(source) => {
+    in_pyodide = json.loads(
+        page.evaluate(
+            """(source) => {
             const py = window.microsim.pyodide;
             const ns = py.globals.get('dict')();
             try {
@@ -23,14 +24,18 @@ def test_engine_parity_suite_matches_cpython_to_1e_9(open_sim):
                 return py.runPython('import json; json.dumps(suite())', { globals: ns });
             } finally { ns.destroy(); }
         }""",
-        SUITE_SOURCE,
-    ))
+            SUITE_SOURCE,
+        )
+    )
     in_cpython = json.loads(json.dumps(parity_suite.suite()))
     assert sorted(in_pyodide) == sorted(parity_suite.GROUPS)
     for group in parity_suite.GROUPS:
         assert_close(in_pyodide[group], in_cpython[group], path=group, tol=1e-9)
-    versions = json.loads(page.evaluate(
-        "() => window.microsim.pyodide.runPython("
-        "'import json, sys, numpy; json.dumps([sys.version, numpy.__version__])')"))
+    versions = json.loads(
+        page.evaluate(
+            "() => window.microsim.pyodide.runPython("
+            "'import json, sys, numpy; json.dumps([sys.version, numpy.__version__])')"
+        )
+    )
     assert versions[1] == "2.0.2", f"Pyodide runs NumPy {versions[1]}"
     assert log.problems() == []

@@ -60,7 +60,8 @@ def test_each_learning_step_shows_the_engines_update_with_its_numbers(open_sim):
     last = after["last"]
     # the rule on screen: w <- w + eta*y*x, b <- b + eta*y, with the numbers it shows
     assert last["w_new"] == pytest.approx(
-        [w + last["lr"] * last["y"] * x for w, x in zip(last["w_old"], last["x"], strict=True)])
+        [w + last["lr"] * last["y"] * x for w, x in zip(last["w_old"], last["x"], strict=True)]
+    )
     assert last["b_new"] == pytest.approx(last["b_old"] + last["lr"] * last["y"])
     assert_parity(page, "perceptron.learn_step", {"state": after})
 
@@ -73,7 +74,8 @@ def test_dragging_the_weight_vector_turns_the_boundary(open_sim):
         """() => {
             const r = document.querySelector('#draw-region canvas').getBoundingClientRect();
             return [r.left, r.top];
-        }""")
+        }"""
+    )
     # locate the handle: the plot maps [-3, 3] to the square at layout.plot (left column)
     canvas = page.eval_on_selector("#draw-region canvas", "c => [c.clientWidth, c.clientHeight]")
     size = min(canvas[1] - 20, canvas[0] * 0.55)
@@ -85,7 +87,8 @@ def test_dragging_the_weight_vector_turns_the_boundary(open_sim):
     page.mouse.move(*to_px(1.0, 1.0), steps=4)
     page.mouse.up()
     page.wait_for_function(
-        "() => Math.abs(window.microsim.state.w[0] - 1) < 0.05 && Math.abs(window.microsim.state.w[1] - 1) < 0.05")
+        "() => Math.abs(window.microsim.state.w[0] - 1) < 0.05 && Math.abs(window.microsim.state.w[1] - 1) < 0.05"
+    )
     after = state(page)
     assert_close(after, cpython_call("perceptron.set_weights", {"state": s, "w": after["w"]}))
 
@@ -97,12 +100,16 @@ def test_bias_slider_shifts_the_boundary_and_add_point_mode_adds_the_chosen_clas
     set_control(page, "bias", 1.5)
     s = wait_state_change(page, before)
     assert s["b"] == 1.5 and s["z"][0] == pytest.approx(
-        s["w"][0] * s["X"][0][0] + s["w"][1] * s["X"][1][0] + 1.5)
+        s["w"][0] * s["X"][0][0] + s["w"][1] * s["X"][1][0] + 1.5
+    )
     set_control(page, "add_mode", True)
     set_control(page, "add_class", "-1")
     page.wait_for_function("() => window.microsim.state.params.add_class === -1")
     n = len(state(page)["y"])
-    box = page.eval_on_selector("#draw-region canvas", "c => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.height]; }")
+    box = page.eval_on_selector(
+        "#draw-region canvas",
+        "c => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.height]; }",
+    )
     before = snapshot(page)
     page.mouse.click(box[0] + 40, box[1] + box[2] / 2)
     s = wait_state_change(page, before)

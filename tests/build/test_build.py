@@ -19,8 +19,17 @@ from tests.browser.harness import SITE
 
 ROOT = Path(build.__file__).resolve().parent
 SLUGS = sorted(m.META.slug for m in sims.discover().values())
-DUBLIN_CORE = ["title", "description", "creator", "date", "subject", "type", "format",
-               "language", "rights"]
+DUBLIN_CORE = [
+    "title",
+    "description",
+    "creator",
+    "date",
+    "subject",
+    "type",
+    "format",
+    "language",
+    "rights",
+]
 EDUCATIONAL = ["bloomsTaxonomy", "learningObjectives", "canvasDimensions", "controls"]
 
 
@@ -37,10 +46,16 @@ def built_slugs(site: Path) -> list[str]:
 
 def test_site_has_the_layout_of_design_md(site):
     expected = [
-        "index.html", "vendor/p5/p5.min.js", "vendor/pyodide/pyodide.js",
-        "vendor/pyodide/pyodide.asm.wasm", "vendor/pyodide/pyodide.asm.js",
-        "vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide-lock.json",
-        f"vendor/pyodide/{build.NUMPY_WHEEL}", "static/microsim.js", "static/microsim.css",
+        "index.html",
+        "vendor/p5/p5.min.js",
+        "vendor/pyodide/pyodide.js",
+        "vendor/pyodide/pyodide.asm.wasm",
+        "vendor/pyodide/pyodide.asm.js",
+        "vendor/pyodide/python_stdlib.zip",
+        "vendor/pyodide/pyodide-lock.json",
+        f"vendor/pyodide/{build.NUMPY_WHEEL}",
+        "static/microsim.js",
+        "static/microsim.css",
     ]
     missing = [p for p in expected if not (site / p).is_file()]
     assert missing == [], f"missing from {site}: {missing}"
@@ -88,7 +103,9 @@ class _Urls(HTMLParser):
 
 
 def _is_absolute(url: str) -> bool:
-    return url.startswith(("/", "http:", "https:", "//")) or re.match(r"^[a-z]+://", url) is not None
+    return (
+        url.startswith(("/", "http:", "https:", "//")) or re.match(r"^[a-z]+://", url) is not None
+    )
 
 
 def test_no_absolute_urls_in_built_pages(site):
@@ -97,16 +114,28 @@ def test_no_absolute_urls_in_built_pages(site):
         parser = _Urls()
         parser.feed(page.read_text())
         absolute = [u for u in parser.urls if _is_absolute(u) and not u.startswith("data:")]
-        config = json.loads(re.search(
-            r'<script id="microsim-config" type="application/json">(.*?)</script>',
-            page.read_text(), re.S).group(1)) if page.name == "main.html" else {}
-        absolute += [v for k, v in config.get("pyodide", {}).items()
-                     if isinstance(v, str) and _is_absolute(v)]
+        config = (
+            json.loads(
+                re.search(
+                    r'<script id="microsim-config" type="application/json">(.*?)</script>',
+                    page.read_text(),
+                    re.S,
+                ).group(1)
+            )
+            if page.name == "main.html"
+            else {}
+        )
+        absolute += [
+            v
+            for k, v in config.get("pyodide", {}).items()
+            if isinstance(v, str) and _is_absolute(v)
+        ]
         if absolute:
             found[str(page.relative_to(site))] = absolute
     for md in site.glob("sims/*/index.md"):
-        absolute = [u for u in re.findall(r'(?:src="|\]\()([^")]+)', md.read_text())
-                    if _is_absolute(u)]
+        absolute = [
+            u for u in re.findall(r'(?:src="|\]\()([^")]+)', md.read_text()) if _is_absolute(u)
+        ]
         if absolute:
             found[str(md.relative_to(site))] = absolute
     assert found == {}, f"absolute URLs: {found}"
@@ -132,9 +161,11 @@ def test_pruned_lock_lists_only_numpy_and_the_engine_with_true_hashes(site):
 def test_the_embedded_initial_state_is_initial_state_of_the_defaults(site):
     for name, module in sims.discover().items():
         page = (site / "sims" / module.META.slug / "main.html").read_text()
-        embedded = json.loads(re.search(
-            r'<script id="microsim-state" type="application/json">(.*?)</script>', page,
-            re.S).group(1))
+        embedded = json.loads(
+            re.search(
+                r'<script id="microsim-state" type="application/json">(.*?)</script>', page, re.S
+            ).group(1)
+        )
         expected = json.loads(sims._contract.dumps(module.initial_state(defaults(module.CONTROLS))))
         assert embedded == expected, f"{name}: embedded state differs from initial_state()"
 
@@ -165,9 +196,17 @@ def test_a_tampered_numpy_wheel_stops_the_build(tmp_path):
     tampered[1000] ^= 0xFF
     (dist / build.NUMPY_WHEEL).write_bytes(tampered)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--pyodide-dir", str(dist), "--out",
-         str(tmp_path / "site")],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "--pyodide-dir",
+            str(dist),
+            "--out",
+            str(tmp_path / "site"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
         env={**__import__("os").environ, "MICROSIM_CACHE_DIR": str(tmp_path / "cache")},
     )
     assert result.returncode == 1, result.stdout + result.stderr
@@ -191,7 +230,9 @@ def test_a_corrupted_cache_entry_is_fetched_again(tmp_path, capsys):
 
     fake_source.__doc__ = "a test source"
     path = build.obtain_numpy_wheel(
-        expected_sha256=_official_sha(), cache_dir=cache, local=build.from_local_dir(None),
+        expected_sha256=_official_sha(),
+        cache_dir=cache,
+        local=build.from_local_dir(None),
         sources_after_cache=[fake_source],
     )
     assert calls == [1], "the corrupted entry was used instead of fetching again"
@@ -203,22 +244,29 @@ def test_a_verified_cache_entry_is_used_without_fetching(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / build.NUMPY_WHEEL).write_bytes(
-        build.default_cache_dir().joinpath(build.NUMPY_WHEEL).read_bytes())
+        build.default_cache_dir().joinpath(build.NUMPY_WHEEL).read_bytes()
+    )
 
     def must_not_run():
         raise AssertionError("fetched although the cache was valid")
 
-    path = build.obtain_numpy_wheel(expected_sha256=_official_sha(), cache_dir=cache,
-                                    local=build.from_local_dir(None),
-                                    sources_after_cache=[must_not_run])
+    path = build.obtain_numpy_wheel(
+        expected_sha256=_official_sha(),
+        cache_dir=cache,
+        local=build.from_local_dir(None),
+        sources_after_cache=[must_not_run],
+    )
     assert path == cache / build.NUMPY_WHEEL
 
 
 def test_no_source_at_all_says_how_to_supply_the_wheel(tmp_path):
     with pytest.raises(build.BuildError, match="--pyodide-dir"):
-        build.obtain_numpy_wheel(expected_sha256=_official_sha(), cache_dir=tmp_path,
-                                 local=build.from_local_dir(None),
-                                 sources_after_cache=[lambda: None])
+        build.obtain_numpy_wheel(
+            expected_sha256=_official_sha(),
+            cache_dir=tmp_path,
+            local=build.from_local_dir(None),
+            sources_after_cache=[lambda: None],
+        )
 
 
 def test_missing_npm_says_what_is_missing_and_how_to_supply_it(tmp_path, monkeypatch):
@@ -235,7 +283,9 @@ def test_server_sends_wasm_and_mjs_with_the_right_types(site):
     from tests.browser.harness import serve_site
 
     with serve_site(site) as url:
-        for path, expected in [("vendor/pyodide/pyodide.asm.wasm", "application/wasm"),
-                               ("vendor/pyodide/pyodide.mjs", "text/javascript")]:
+        for path, expected in [
+            ("vendor/pyodide/pyodide.asm.wasm", "application/wasm"),
+            ("vendor/pyodide/pyodide.mjs", "text/javascript"),
+        ]:
             with urllib.request.urlopen(url + path) as response:
                 assert response.headers["Content-Type"] == expected, path

@@ -30,8 +30,9 @@ def test_initial_state_is_the_seeded_dataset_and_weights():
 
 def test_learning_steps_reproduce_engine_train_and_converge():
     s = sim.initial_state(defaults(sim.CONTROLS))
-    w, b, epochs, converged = pc.train(np.array(s["w"]), s["b"], np.array(s["X"]),
-                                       np.array(s["y"]), s["params"]["lr"], 20)
+    w, b, epochs, converged = pc.train(
+        np.array(s["w"]), s["b"], np.array(s["X"]), np.array(s["y"]), s["params"]["lr"], 20
+    )
     final = run(s)
     assert converged and final["learn"]["status"] == "converged"
     np.testing.assert_allclose(final["w"], w, atol=1e-12)
@@ -55,10 +56,13 @@ def test_a_hand_made_non_separable_set_gets_the_generic_message():
     assert "may not be linearly separable" in final["message"]
 
 
-@pytest.mark.parametrize(("x", "y", "label", "message"), [
-    (0.0, 0.0, 2, "class is \\+1 or −1"),
-    (9.0, 0.0, 1, "outside the plot"),
-])
+@pytest.mark.parametrize(
+    ("x", "y", "label", "message"),
+    [
+        (0.0, 0.0, 2, "class is \\+1 or −1"),
+        (9.0, 0.0, 1, "outside the plot"),
+    ],
+)
 def test_add_point_rejects_bad_input_with_a_clear_message(x, y, label, message):
     with pytest.raises(ValueError, match=message):
         sim.add_point(sim.initial_state(defaults(sim.CONTROLS)), x, y, label)
