@@ -33,7 +33,9 @@
     // 3 significant digits; scientific notation for tiny non-zero values
     if (v === 0) return '0';
     if (Math.abs(v) < 1e-3) return minus(v.toExponential(2)).replace('e', '×10^').replace('+', '');
-    return minus(String(Number(v.toPrecision(3))));
+    const r = Number(v.toPrecision(3));
+    if (Math.abs(r) === 1 && Math.abs(v) !== 1) return minus(v.toFixed(5)); // 0.99995, not 1
+    return minus(String(r));
   }
   const vec = (a, d) => `[${a.map((v) => fx(v, d)).join(', ')}]`;
 
@@ -85,10 +87,11 @@
           : `${a.label}: f = ${fx(a.f, 3)}, f′ = ${fx(a.df, 3)}, max|f′|^N = ${fg(fl.best)}`;
         L.push({ text, size: 16, swatch: a.key });
       });
-      L.push({ text: 'The chapter’s table: range · use · gradient issue', size: 18, bold: true });
-      for (const row of s.table_all) {
+      L.push({ text: narrow ? 'Range · use · gradient issue' : 'The chapter’s table: range · use · gradient issue', size: 18, bold: true });
+      const rows = narrow ? s.table_all.filter((r) => r.name === s.selected) : s.table_all;
+      for (const row of rows) {
         L.push({ text: `${row.label}: ${row.range} · ${row.use_case} · ${row.gradient_issue}`, size: 16,
-          swatch: row.name, opt: narrow && row.name !== s.selected });
+          swatch: row.name });
       }
       L.push({ text: s.flow.sentence, size: 16, opt: true, color: [40, 40, 40] });
       return L;
@@ -131,12 +134,18 @@
     p.push();
     p.noStroke();
     p.textAlign(p.LEFT, p.TOP);
-    for (const line of lines) {
+    // required lines first; optional ones (in order) only while they still fit with them
+    let room = box.h - measure(p, lines.filter((l) => !l.opt), box.w);
+    const keep = lines.filter((l) => {
+      if (!l.opt) return true;
+      const h = lineHeight(p, l, box.w);
+      if (h > room) return false;
+      room -= h;
+      return true;
+    });
+    for (const line of keep) {
       const h = lineHeight(p, line, box.w);
-      if (y + h - (line.gap || 0) > bottom + 1) {
-        if (line.opt) continue; // optional explanations give way first
-        break;
-      }
+      if (y + h - (line.gap || 0) > bottom + 1) break; // never draw below the region
       y += line.gap || 0;
       p.textSize(line.size);
       p.textStyle(line.bold ? p.BOLD : p.NORMAL);
@@ -412,7 +421,7 @@
     p.textAlign(p.RIGHT, p.CENTER);
     for (const v of yt.values) {
       const y = m.y(v);
-      if (y > box.y + 6 && y < box.y + box.h - 6) p.text(tickLabel(v, yt.step), box.x - 5, y);
+      if (y > box.y + 2 && y < box.y + box.h - 6) p.text(tickLabel(v, yt.step), box.x - 5, y);
     }
     p.textAlign(p.RIGHT, p.TOP);
     p.text(sm ? 'z₁' : 'z', box.x - 5, box.y + box.h + 2);
@@ -518,7 +527,7 @@
       panel = { x: pad, y: pad + mainH + pad, w, h: H - mainH - 3 * pad };
     }
     if (s.selected === 'softmax' && !s.params.compare_all) {
-      const barsH = Math.max(130, Math.min(220, main.h * 0.4));
+      const barsH = Math.max(130, Math.min(220, main.h * (wide ? 0.4 : 0.33)));
       drawBars(p, s, { x: main.x, y: main.y, w: main.w, h: barsH });
       drawGraph(p, s, { x: main.x, y: main.y + barsH + 8, w: main.w, h: main.h - barsH - 8 });
     } else {
