@@ -10,7 +10,7 @@ State (plain JSON, drawn by ``static/sketches/tensor-operations.js``)::
     applied         True after "Apply Operation" (the sketch animates, then shows the result)
     applies         how many times the operation was applied (each press replays the animation)
     error           the engine's ShapeError message (or a parse error), else None
-    error_field     which control the error is about ("shape", "target", "axes", "second", "op")
+    error_field     the control the error is most likely about ("shape", "target", "axes", ...)
     inputs          [{"name": "a"|"b", "shape": [...], "n": count}]  tensors drawn on the left
     outputs         [{"name", "shape", "n", "drawable", "src_tensor", "src_index"}]
                     src_tensor[m] / src_index[m]: the input (0 = a, 1 = b) and its row-major
@@ -129,7 +129,10 @@ CONTROLS = [
     Control("use_result", "button", "Use result as input", url=False),
 ]
 
-TEXT_FIELDS = ("shape", "target", "axes", "second")
+ERROR_FIELD = {"reshape": "target", "transpose": "axes", "squeeze": "axis", "unsqueeze": "axis",
+               "flatten": "axis", "concatenate": "second", "stack": "second",
+               "broadcast": "second", "einsum": "second"}
+"""The control an engine ShapeError of each operation is most likely about."""
 
 
 class FieldError(ValueError):
@@ -289,7 +292,7 @@ def _compute(params: dict[str, Any]) -> dict[str, Any]:
         base.update(error=str(err), error_field=err.field, outputs=[],
                     message="The operation cannot run: read the message and change the input.")
     except T.ShapeError as err:
-        base.update(error=str(err), error_field="op", outputs=[],
+        base.update(error=str(err), error_field=ERROR_FIELD[op], outputs=[],
                     message="The operation cannot run: read the message and change the input.")
     return base
 

@@ -542,8 +542,11 @@
     if (s.error) ms.setStatus(`Error: ${s.error}`, true);
     if (!urlNoteDone && document.documentElement.dataset.engine === 'ready') {
       urlNoteDone = true;
-      if (s.error && s.error_field && s.error_field in ms.urlParams) {
-        ms.note(`URL parameter ${s.error_field}=“${ms.urlParams[s.error_field]}” cannot be used: ${s.error}`);
+      const given = Object.keys(ms.urlParams);
+      if (s.error && given.length) {
+        const names = s.error_field in ms.urlParams ? [s.error_field] : given;
+        const list = names.map((n) => `${n}=“${ms.urlParams[n]}”`).join(', ');
+        ms.note(`URL parameter${names.length > 1 ? 's' : ''} ${list}: ${s.error}`);
       }
     }
     ms.region.setAttribute('aria-label', describe(s));

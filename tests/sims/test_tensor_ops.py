@@ -297,3 +297,13 @@ def test_every_operation_gives_json_with_a_result_or_a_message(op):
     s = with_params(op=op, shape="(1, 3, 4)")
     data = json.loads(dumps(s))
     assert data["result_shape"] is not None or data["error"], op
+
+
+@pytest.mark.parametrize(("changes", "field"), [({"target": "(5, 5)"}, "target"),
+                                                ({"op": "squeeze"}, "axis"),
+                                                ({"op": "transpose", "axes": "(0, 1)"}, "axes"),
+                                                ({"op": "broadcast", "second": "(2, 3)"}, "second"),
+                                                ({"shape": "(0,)"}, "shape")])
+def test_error_names_the_control_to_fix(changes, field):
+    s = with_params(**changes)
+    assert s["error"] and s["error_field"] == field, (s["error"], s["error_field"])
