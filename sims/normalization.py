@@ -56,7 +56,7 @@ META = SimMeta(
         "Explain why Batch Norm needs running statistics at inference and Layer Norm does not",
         "Predict how batch size, input scale/shift and the learnable γ, β change the output",
     ],
-    draw_height=900,
+    draw_height=980,
     control_height=170,
     subjects=["Batch Normalization", "Layer Normalization", "Instance Normalization",
               "Group Normalization", "Tensor"],
@@ -193,17 +193,16 @@ def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
         "instance": norm.instance_norm(x)[1]["mean"],
         "group": norm.group_norm(x, groups)[1]["mean"],
     }
-    what = {"batch": "one per channel", "layer": "one per sample",
-            "instance": "one per sample and channel",
-            "group": f"one per sample and group, G = {groups}"}
+    what = {"batch": "per channel", "layer": "per sample",
+            "instance": "per sample & channel",
+            "group": f"per sample & group, G = {groups}"}
     rows = []
     for row in norm.NORM_TABLE:
         s = stats[row["kind"]]
         rows.append({**row, "n_stats": int(s.size), "stats_shape_here": list(s.shape),
                      "values_per_stat": int(x.size // s.size),
-                     "here": f"{s.size} μ, σ² pairs ({what[row['kind']]}, shape "
-                             f"{tuple(int(d) for d in s.shape)}), each over "
-                             f"{x.size // s.size} values"})
+                     "here": f"{s.size} μ, σ² ({what[row['kind']]}), "
+                             f"{x.size // s.size} values each"})
     return rows
 
 

@@ -56,15 +56,17 @@
   .nc-row { display: flex; gap: 8px; align-items: flex-start; }
   .nc-row.stack { flex-direction: column; gap: 0; }
   .nc-side { flex: 1 1 0; min-width: 0; }
+  .nc-axes { color: #333; }
   .nc svg { display: block; overflow: visible; font-family: system-ui, sans-serif; }
   .nc svg:focus-visible { outline: 3px solid #1a5fb4; }
   .nc .on { font-weight: 700; background: #fff3c4; }
   .nc-mono { font-family: ui-monospace, monospace; }
   .nc-anim { margin-top: 6px; background: white; border: 1px solid #c8d3e0; border-radius: 6px; padding: 4px 8px; }
+  .nc-item { white-space: nowrap; }
   .nc-legend span.sw { display: inline-block; width: 14px; height: 14px; margin: 0 4px -2px 10px; border: 1px solid #333; }
   .nc table { border-collapse: collapse; width: 100%; margin-top: 6px; background: white; font-size: 16px; }
   .nc caption { text-align: left; font-weight: 700; font-size: 18px; padding: 2px 0; }
-  .nc th, .nc td { border: 1px solid #b8c4d2; padding: 3px 5px; text-align: left; vertical-align: top; }
+  .nc th, .nc td { border: 1px solid #b8c4d2; padding: 2px 4px; line-height: 1.25; text-align: left; vertical-align: top; }
   .nc thead th { background: #e3ecf6; }
   .nc tr.bn-row th, .nc tr.ln-row th { background: #fff3c4; }
   .nc.stack table, .nc.stack tbody, .nc.stack tr, .nc.stack td, .nc.stack th { display: block; width: 100%; }
@@ -94,16 +96,17 @@
    */
   function tensorSvg(s, kind, availW, highlightOn) {
     const [N, C, L] = s.shape;
-    const narrow = availW < 380;
+    const narrow = availW < 420;
     const dx = narrow ? 9 : 13;
     const dy = narrow ? 7 : 9;
-    const lm = 36;
-    const statW = kind === 'ln' ? 2 * 58 : 0;
-    const cw = Math.max(36, Math.min(58, Math.floor((availW - lm - L * dx - 10 - statW) / C)));
+    const lm = 32;
+    const statW = kind === 'ln' ? 2 * 52 : 0;
+    const reserve = Math.max(statW, 34); // LN's μ, σ² columns; the depth-axis label
+    const cw = Math.max(36, Math.min(56, Math.floor((availW - lm - L * dx - 8 - reserve) / C)));
     const ch = 24;
     const x0 = lm;
-    const y0 = 22 + L * dy;
-    const W = x0 + C * cw + L * dx + 8 + statW;
+    const y0 = 6 + L * dy;
+    const W = x0 + C * cw + L * dx + 8 + reserve;
     const bottomRows = kind === 'bn' ? 3 : 1;
     const H = y0 + N * ch + 20 * bottomRows + 8;
     const showVals = cw >= 44;
@@ -166,7 +169,7 @@
       for (let l = 0; l < L; l++) cell([Q(n, l), Q(n, l + 1), Q(n + 1, l + 1), Q(n + 1, l)], n, C - 1, l, 'right');
     }
     // axes
-    text(svg, x0, 16, `spatial l = 0…${L - 1} ↗`, { fill: '#333' });
+    text(svg, x0 + C * cw + L * dx + 4, y0 - L * dy + 10, 'l ↗', { fill: '#333' });
     for (let n = 0; n < N; n++) text(svg, x0 - 6, y0 + n * ch + 17, `n${n}`, { 'text-anchor': 'end', fill: '#333' });
     const yC = y0 + N * ch + 18;
     for (let c = 0; c < C; c++) {
@@ -189,13 +192,13 @@
     } else {
       const shown = s.anim.ln_revealed;
       const sx = x0 + C * cw + L * dx + 8;
-      text(svg, sx + 26, y0 - 4, 'μ', { 'text-anchor': 'middle', 'font-weight': 700 });
-      text(svg, sx + 84, y0 - 4, 'σ²', { 'text-anchor': 'middle', 'font-weight': 700 });
+      text(svg, sx + 24, y0 - 4, 'μ', { 'text-anchor': 'middle', 'font-weight': 700 });
+      text(svg, sx + 76, y0 - 4, 'σ²', { 'text-anchor': 'middle', 'font-weight': 700 });
       for (let n = 0; n < N; n++) {
         const yy = y0 + n * ch + 17;
         const bold = on && n === focus ? { 'font-weight': 700 } : {};
-        text(svg, sx + 26, yy, n < shown ? fmt(s.ln.mean[n]) : '…', { 'text-anchor': 'middle', class: 'stat-mean', 'data-n': n, ...bold });
-        text(svg, sx + 84, yy, n < shown ? fmt(s.ln.var[n]) : '…', { 'text-anchor': 'middle', class: 'stat-var', 'data-n': n, ...bold });
+        text(svg, sx + 24, yy, n < shown ? fmt(s.ln.mean[n]) : '…', { 'text-anchor': 'middle', class: 'stat-mean', 'data-n': n, ...bold });
+        text(svg, sx + 76, yy, n < shown ? fmt(s.ln.var[n]) : '…', { 'text-anchor': 'middle', class: 'stat-var', 'data-n': n, ...bold });
       }
     }
     // interaction: click a column (BN) or a row (LN), or use the arrow keys
@@ -267,32 +270,32 @@
   }
 
   // ------------------------------------------------------------------ panels
-  function panel(s, kind, pw, hl) {
+  function panel(s, kind, pw, hl, sideBeside) {
     const isBN = kind === 'bn';
     const [N, C, L] = s.shape;
     const sec = el('section', { class: `nc-panel nc-panel-${kind}`, 'aria-label': isBN ? 'Batch Normalization' : 'Layer Normalization' });
     sec.appendChild(el('h2', { text: isBN ? 'Batch Norm: per channel, over the batch' : 'Layer Norm: per sample, over the features' }));
     const row = el('div', { class: 'nc-row' });
     const tsvg = tensorSvg(s, kind, pw - 12, hl);
-    row.appendChild(tsvg);
+    const fig = el('div', { class: 'nc-fig' }, tsvg, el('p', { class: 'nc-axes', text: 'rows: samples n · columns: channels c · depth l ↗: spatial positions' }));
+    fig.style.maxWidth = `${tsvg.getAttribute('width')}px`;
+    row.appendChild(fig);
     const side = el('div', { class: 'nc-side' });
-    const tW = Number(tsvg.getAttribute('width'));
-    if (pw - 12 - tW < 220) row.classList.add('stack');
+    if (!sideBeside) row.classList.add('stack');
     const focus = s.focus[kind];
+    const P = (t, cls) => side.appendChild(el('p', { class: cls || '', text: t }));
     if (isBN) {
-      side.appendChild(el('p', { text: `Scope: channel ${focus} (vertical slice), N·L = ${s.bn.m} values → one μ, σ² per channel.` }));
-    } else {
-      side.appendChild(el('p', { text: `Scope: sample ${focus} (horizontal slice), C·L = ${s.ln.d} values → one μ, σ² per sample.` }));
-    }
-    side.appendChild(el('p', { class: 'nc-param', text: `Learnable: y = γ·x̂ + β with γ = ${fmt(s.params.gamma, 1)}, β = ${fmt(s.params.beta, 1)}${isBN ? ' (one pair per channel, all equal here)' : ' (one pair per feature, all equal here)'}.` }));
-    if (isBN) {
+      P(`Scope: channel ${focus}, a vertical slice of N·L = ${s.bn.m} values → one μ, σ².`);
+      P(`Learnable γ = ${fmt(s.params.gamma, 1)}, β = ${fmt(s.params.beta, 1)} (one pair per channel): y = γ·x̂ + β.`, 'nc-param');
       const train = s.bn.shown_label === 'batch';
-      side.appendChild(el('p', { class: train ? 'on' : '', text: `Training: this batch's μ_B, σ²_B (a different batch gives different statistics).` }));
-      side.appendChild(el('p', { class: train ? '' : 'on', text: `Inference: running averages over ${s.fixed.train_steps} training batches, μ̂ = [${s.bn.running_mean.map((v) => fmt(v)).join(', ')}]; this batch's output then differs by up to ${fmt(s.bn.train_infer_max_diff)}.` }));
-      side.appendChild(el('p', { text: `Sample 0 normalised alone instead of in this batch: output changes by up to ${fmt(s.bn.alone_max_diff)}.` }));
+      P('Training: uses this batch’s μ_B, σ²_B.', train ? 'on' : '');
+      P(`Inference: uses running μ̂ = [${s.bn.running_mean.map((v) => fmt(v)).join(', ')}] from ${s.fixed.train_steps} training batches; output differs by up to ${fmt(s.bn.train_infer_max_diff)}.`, train ? '' : 'on');
+      P(`Sample 0 alone (batch of 1): its output changes by up to ${fmt(s.bn.alone_max_diff)}.`);
     } else {
-      side.appendChild(el('p', { class: 'on', text: `Training = inference: the same per-sample μ, σ²; outputs differ by ${fmt(s.ln.train_infer_max_diff)}.` }));
-      side.appendChild(el('p', { text: `Sample 0 normalised alone instead of in this batch: output changes by ${fmt(s.ln.alone_max_diff)} (no batch dependency).` }));
+      P(`Scope: sample ${focus}, a horizontal slice of C·L = ${s.ln.d} values → one μ, σ².`);
+      P(`Learnable γ = ${fmt(s.params.gamma, 1)}, β = ${fmt(s.params.beta, 1)} (one pair per feature): y = γ·x̂ + β.`, 'nc-param');
+      P(`Training = inference: the same per-sample μ, σ²; outputs differ by ${fmt(s.ln.train_infer_max_diff)}.`, 'on');
+      P(`Sample 0 alone (batch of 1): its output changes by ${fmt(s.ln.alone_max_diff)}: no batch dependency.`);
     }
     row.appendChild(side);
     sec.appendChild(row);
@@ -318,16 +321,13 @@
 
   function legend(s) {
     const p = el('p', { class: 'nc-legend' }, 'Histogram colours, stacked in order:');
-    for (let c = 0; c < s.shape[1]; c++) {
+    const item = (colour, label) => {
       const sw = el('span', { class: 'sw' });
-      sw.style.background = CH[c % CH.length];
-      p.appendChild(sw);
-      p.appendChild(document.createTextNode(`channel ${c}`));
-    }
-    const sw = el('span', { class: 'sw' });
-    sw.style.background = SCOPE;
-    p.appendChild(sw);
-    p.appendChild(document.createTextNode('cells in the highlighted scope'));
+      sw.style.background = colour;
+      p.appendChild(el('span', { class: 'nc-item' }, sw, label));
+    };
+    for (let c = 0; c < s.shape[1]; c++) item(CH[c % CH.length], `channel ${c}`);
+    item(SCOPE, 'cells in the highlighted scope');
     return p;
   }
 
@@ -363,9 +363,12 @@
     const active = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
     root.className = `nc${stack ? ' stack' : ''}`;
     const pw = stack ? W : (W - 10) / 2;
+    // side text beside the tensors only when both panels have room for it (same layout)
+    const tW = Math.max(...['bn', 'ln'].map((k) => Number(tensorSvg(s, k, pw - 12, false).getAttribute('width'))));
+    const beside = pw - 12 - tW >= 200;
     const panels = el('div', { class: 'nc-panels' },
-      panel(s, 'bn', pw, hl === 'bn' || hl === 'both'),
-      panel(s, 'ln', pw, hl === 'ln' || hl === 'both'));
+      panel(s, 'bn', pw, hl === 'bn' || hl === 'both', beside),
+      panel(s, 'ln', pw, hl === 'ln' || hl === 'both', beside));
     root.replaceChildren(panels, legend(s), animBox(s), table(s));
     if (active) {
       const again = root.querySelector(`[data-key="${active}"]`);
