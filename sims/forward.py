@@ -328,7 +328,7 @@ def _shapes(params: dense.Params, trace: dense.ForwardTrace) -> list[dict[str, A
                     f"z[{layer}] ({shape_text(z_shape)})"
                 ),
                 "rule": (
-                    f"columns of W[{layer}] = rows of a[{i}] = {W.shape[1]} ✓; "
+                    f"columns of W[{layer}] = rows of a[{i}] = {W.shape[1]} ✓, "
                     f"rows of W[{layer}] = rows of b[{layer}] = {W.shape[0]} ✓"
                 ),
             }

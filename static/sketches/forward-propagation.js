@@ -45,6 +45,9 @@
   .fp-row.fp-hl { font-weight: 600; }
   .fp-weights { border-top: 1px solid silver; margin-top: 6px; padding-top: 4px; }
   .fp-hint { color: #555; }
+  .fp-more { position: sticky; bottom: -6px; margin: 0 -4px -6px; padding: 14px 6px 2px; text-align: right;
+    color: #1a5fb4; font-weight: 600; background: linear-gradient(rgba(240,248,255,0), rgb(240,248,255) 55%); }
+  .fp-more[hidden] { display: none; }
   .microsim[data-slug="forward-propagation"] .ctl-checkbox label { white-space: normal; }
   `;
   document.head.appendChild(style);
@@ -327,7 +330,6 @@
     const showMM = s.params.show_matmul;
     const frag = document.createDocumentFragment();
     frag.appendChild(el('h2', '', `Step ${s.step} of ${LAST_STEP} · ${info.title}`));
-    frag.appendChild(el('p', '', info.explain));
     frag.appendChild(el('p', 'fp-dims', `Dimensions: ${info.dims}`));
 
     if (info.kind === 'input') {
@@ -367,6 +369,7 @@
       frag.appendChild(rows);
     }
     frag.appendChild(el('p', 'fp-msg', s.message));
+    frag.appendChild(el('p', '', info.explain));
 
     if (!layout || !layout.legend) frag.appendChild(el('p', 'fp-hint', LEGEND.join(' ')));
 
@@ -393,12 +396,19 @@
       left: `${box.x}px`, top: `${box.y}px`, width: `${box.w}px`, height: `${box.h}px`,
     });
     const key = `${Boolean(layout && layout.legend)}`;
-    if (panelKey === s && panelLayout === key) return; // nothing new to show
+    if (panelKey === s && panelLayout === key) return updateMore(); // nothing new to show
     panelKey = s;
     panelLayout = key;
     const scroll = panel.scrollTop;
-    panel.replaceChildren(buildPanel(s));
+    panel.replaceChildren(buildPanel(s), more);
     panel.scrollTop = scroll;
+    updateMore();
+  }
+  // "more below" cue: scrollbars are hidden on many touch screens
+  const more = el('div', 'fp-more', '▼ scroll for more');
+  more.setAttribute('aria-hidden', 'true');
+  function updateMore() {
+    if (panel) more.hidden = panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 4;
   }
 
   // ------------------------------------------------------------------ animation of each step
@@ -480,6 +490,7 @@
       panel.setAttribute('role', 'region');
       panel.setAttribute('aria-label', 'Step details: the equations of the current step');
       ms.region.appendChild(panel);
+      panel.addEventListener('scroll', updateMore);
       ms.region.tabIndex = 0;
       ms.region.setAttribute('aria-label', `${ms.config.describe} Arrow keys up/down choose the highlighted neuron; N goes to the next step.`);
       ms.region.addEventListener('keydown', (e) => {
