@@ -56,7 +56,7 @@ META = SimMeta(
         "Explain why Batch Norm needs running statistics at inference and Layer Norm does not",
         "Predict how batch size, input scale/shift and the learnable γ, β change the output",
     ],
-    draw_height=980,
+    draw_height=1000,
     control_height=170,
     subjects=["Batch Normalization", "Layer Normalization", "Instance Normalization",
               "Group Normalization", "Tensor"],
@@ -66,9 +66,10 @@ META = SimMeta(
         "every channel). Click a column or row (or use the arrow keys) to move it.",
         "Press **Compute statistics** and follow each channel's mean and variance (Batch Norm), "
         "then each sample's (Layer Norm), with the values they are computed from.",
-        "Move **Input scale** and **Input shift**: the *before* plots move and widen, the "
-        "*after* plots do not: normalisation undoes them. γ and β set the output's spread and "
-        "centre instead.",
+        "Move **Input shift** and **Input scale**: the *before* plots move and widen, Batch "
+        "Norm's *after* plot does not (it undoes each channel's shift and spread). Layer Norm "
+        "undoes the shift too, but the scale widens each channel around its own mean, so its "
+        "output changes. γ and β set the output's spread and centre instead.",
         "Lower the **Batch size** to 2: Batch Norm's channel means stray further from the "
         "population; Layer Norm's statistics never use the other samples.",
         "Set **Mode** to inference: Batch Norm switches to its running averages and the same "

@@ -277,7 +277,7 @@
     sec.appendChild(el('h2', { text: isBN ? 'Batch Norm: per channel, over the batch' : 'Layer Norm: per sample, over the features' }));
     const row = el('div', { class: 'nc-row' });
     const tsvg = tensorSvg(s, kind, pw - 12, hl);
-    const fig = el('div', { class: 'nc-fig' }, tsvg, el('p', { class: 'nc-axes', text: 'rows: samples n · columns: channels c · depth l ↗: spatial positions' }));
+    const fig = el('div', { class: 'nc-fig' }, tsvg, el('p', { class: 'nc-axes', text: 'n ↓ samples · c → channels · l ↗ spatial' }));
     fig.style.maxWidth = `${tsvg.getAttribute('width')}px`;
     row.appendChild(fig);
     const side = el('div', { class: 'nc-side' });
