@@ -241,9 +241,13 @@ def _curve(key: str, zs: np.ndarray, sm: dict[str, Any]) -> dict[str, Any]:
     return {"label": ACTIVATION_TABLE[key]["label"], "f": act.fn(zs), "df": act.grad(zs)}
 
 
-def _y_range(curves: dict[str, dict[str, Any]], with_derivative: bool) -> list[float]:
-    """The y-axis from the drawn values (5 % margin), always showing y = 0."""
-    values = [c["f"] for c in curves.values()]
+def _y_range(
+    curves: dict[str, dict[str, Any]], with_derivative: bool, extra: list[Any] | None = None
+) -> list[float]:
+    """The y-axis from the drawn values (5 % margin), always showing y = 0.
+
+    ``extra``: further drawn value arrays (softmax's p₂, p₃ sweeps)."""
+    values = [c["f"] for c in curves.values()] + list(extra or [])
     if with_derivative:
         values += [c["df"] for c in curves.values()]
     allv = np.concatenate([np.ravel(v) for v in values])
@@ -342,6 +346,8 @@ def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
             _point(k, p["z"], p["threshold"], p) | {"label": ACTIVATION_TABLE[k]["label"]}
             for k in ELEMENTWISE
         ]
+    # the softmax view (without Compare All) also draws p₂ and p₃ as z₁ sweeps the range
+    sweeps = list(sm["sweep"]["p"][1:]) if key == "softmax" and not p["compare_all"] else []
     flow_all = []
     if p["compare_all"]:
         for k in ELEMENTWISE:
@@ -373,7 +379,7 @@ def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
         "zs": zs,
         "curves": curves,
         "selected": key,
-        "y_range": _y_range(curves, p["show_derivative"]),
+        "y_range": _y_range(curves, p["show_derivative"], sweeps),
         "grad_abs": grad_abs,
         "saturated": _intervals(zs, mask),
         "saturated_fraction": sat_frac,

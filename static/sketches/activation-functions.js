@@ -485,7 +485,7 @@
     p.noStroke();
     p.fill(110);
     p.textAlign(p.RIGHT, p.BOTTOM);
-    p.text('p = 1', area.x + area.w, top - 1);
+    p.text('p = 1', area.x + area.w - 4, top - 1);
     for (let i = 0; i < 3; i++) {
       const cx = area.x + slot * (i + 0.5);
       const bh = sm.probs[i] * h;

@@ -202,6 +202,14 @@ def test_softmax_sweep_is_p_as_z1_moves_with_the_trace_at_logit1():
     assert s["y_range"][0] <= 0.0 and 1.0 <= s["y_range"][1] <= 1.1
 
 
+def test_softmax_view_y_range_covers_all_three_probability_curves():
+    # class 2 dominates: p₂ reaches ~0.99 at the left end while p₁ stays small there
+    s = state_for(activation="softmax", logit1=-1.0, logit2=4.0, logit3=0.1)
+    lo, hi = s["y_range"]
+    sweep = np.array(s["softmax"]["sweep"]["p"])
+    assert lo <= sweep.min() and sweep.max() <= hi, (sweep.min(), sweep.max(), s["y_range"])
+
+
 def test_set_logits_sets_all_three():
     s = sim.set_logits(state_for(activation="softmax"), logits=[0.0, 0.0, 0.0])
     close(s["softmax"]["probs"], [1 / 3] * 3)
