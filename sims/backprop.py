@@ -103,7 +103,7 @@ STEPS = 4
 
 LOSS_OPTIONS = [
     ["mse", "MSE"],
-    ["binary_cross_entropy", "Cross-Entropy (binary)"],
+    ["binary_cross_entropy", "Cross-Entropy"],
 ]
 LOSS_LABELS = {"mse": "MSE  L = (ŷ − y)²", "binary_cross_entropy":
                "Binary cross-entropy  L = −[y log ŷ + (1 − y) log(1 − ŷ)]"}

@@ -467,19 +467,20 @@
     y += plotH + 6;
     const u = s.last_update;
     if (u) {
-      y += para(p, `Last update W ← W − η·dW, η = ${u.lr}: loss ${u.loss_before.toFixed(5)} → ${u.loss_after.toFixed(5)}`, box.x, y, box.w, { bold: true }, draw);
+      const head = compact ? `Last update (η = ${u.lr}): L` : `Last update W ← W − η·dW, η = ${u.lr}: loss`;
+      y += para(p, `${head} ${u.loss_before.toFixed(5)} → ${u.loss_after.toFixed(5)}`, box.x, y, box.w, { bold: true }, draw);
       const cw = chainWeight(s);
       const l = cw.layer - 1;
       const before = u.W_before[l][cw.i][cw.j];
       const g = u.dW[l][cw.i][cw.j];
       const after = u.W_after[l][cw.i][cw.j];
-      y += para(p, `W[${cw.layer}]${sub(cw.i + 1, cw.j + 1)}: ${fmt(before)} − ${u.lr} · ${paren(g)} = ${fmt(after)}`, box.x, y, box.w, {}, draw);
+      if (!compact) y += para(p, `W[${cw.layer}]${sub(cw.i + 1, cw.j + 1)}: ${fmt(before)} − ${u.lr} · ${paren(g)} = ${fmt(after)}`, box.x, y, box.w, {}, draw);
     } else if (s.phase === 'done') {
       y += para(p, `Apply Update will step W ← W − η·dW with η = ${s.params.lr}.`, box.x, y, box.w, { color: GREY }, draw);
     }
     if (s.check) {
       const c = s.check;
-      y += para(p, `Finite differences (ε = ${c.eps}) vs engine: largest |difference| = ${c.max_abs_diff.toExponential(1)} ${c.agree ? '✓ agree' : '✗ disagree'}`, box.x, y + 2, box.w, { color: c.agree ? INK : [150, 0, 0] }, draw) + 2;
+      y += para(p, `Finite differences (ε = ${c.eps.toExponential(0).replace('-', '−')}) vs engine: largest |difference| = ${c.max_abs_diff.toExponential(1)} ${c.agree ? '✓ agree' : '✗ disagree'}`, box.x, y + 2, box.w, { color: c.agree ? INK : [150, 0, 0] }, draw) + 2;
     }
     return y - box.y;
   }
