@@ -88,7 +88,7 @@ META = SimMeta(
         "List the valid reshape targets of a shape and recognise an invalid one",
         "Apply the broadcasting rules axis by axis and infer einsum result shapes",
     ],
-    draw_height=600,
+    draw_height=640,
     control_height=250,
     subjects=["Tensor", "Tensor Operations", "Reshape", "Broadcasting", "Einsum"],
     lesson_notes=[
@@ -344,7 +344,7 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
         drawn = "" if outs[0]["drawable"] else (
             f" ({math.prod(shape)} elements: too many to draw cell by cell)")
         return {"inputs": inputs, "outputs": outs, "result_shape": list(shape),
-                "broadcast_rules": rules, "expr": "a + b  # both stretched to the result shape",
+                "broadcast_rules": rules, "expr": "a + b  # broadcast",
                 "message": f"Broadcasting {sa} with {sb} gives {fmt(shape)}{drawn}: shapes are "
                            "aligned on the right and each size 1 is stretched."}
     spec = str(params["einsum"])

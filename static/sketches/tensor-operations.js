@@ -18,6 +18,7 @@
   let animT = 1; // 0..1 progress of the element animation; 1 = at rest
   let lastApplies = ms.state.applies;
   let urlNoteDone = false;
+  let drawn = []; // what the last frame drew per tensor (test hook: #draw-region[data-layout])
 
   // ------------------------------------------------------------------ nested-box layout
   /** Size of the box of the last (level + 1) axes of `shape` at cell size c. */
@@ -291,6 +292,8 @@
       return;
     }
     const nd = T.shape.length;
+    const rec = { name: T.name, shape: T.shape, c: L.c, frames: L.frames.length, grids: L.grids.length, cells: L.cells.length, labels: [] };
+    drawn.push(rec);
     // frames (outer boxes) with their axis headers
     for (const f of L.frames) {
       p.stroke(90);
@@ -303,6 +306,7 @@
       p.textAlign(p.LEFT, p.CENTER);
       const lab = fitLabel(p, [`axis ${f.axis}: ${f.n}`, `ax${f.axis}: ${f.n}`, `${f.n}`], f.w - 2 * PAD);
       p.text(lab, f.x + PAD, f.y + HEAD / 2 + 1);
+      rec.labels.push(lab);
     }
     // cells
     const showCells = T.role === 'in' || (T.src_index && phase === 'rest' && s.applied);
@@ -315,7 +319,9 @@
       if (T.role === 'out') { t = T.src_tensor ? T.src_tensor[m] : 0; k = T.src_index ? T.src_index[m] : m; }
       if (showCells) {
         const n = s.inputs[t].n;
-        p.fill(cellColour(p, t, k, n));
+        const col = cellColour(p, t, k, n);
+        if (phase === 'moving') col.setAlpha(70); // the element is on its way to the result
+        p.fill(col);
         p.stroke(255);
         p.strokeWeight(1);
         p.rect(cell.x, cell.y, L.c, L.c);
@@ -341,6 +347,7 @@
       const lab = fitLabel(p, [`axis ${nd - 1}: ${T.shape[nd - 1]}`, `ax${nd - 1}: ${T.shape[nd - 1]}`, `${T.shape[nd - 1]}`], Math.max(g.w, L.w - (g.x - L.x)));
       p.textAlign(p.LEFT, p.CENTER);
       p.text(lab, g.x, L.y + ANN / 2);
+      rec.labels.push(lab);
       p.stroke(20, 60, 120);
       p.strokeWeight(1);
       p.line(g.x, L.y + ANN - 3, g.x + g.w, L.y + ANN - 3);
@@ -357,6 +364,7 @@
       p.textAlign(p.CENTER, p.CENTER);
       p.text(lab, 0, 0);
       p.pop();
+      rec.labels.push(lab);
       p.stroke(20, 60, 120);
       p.strokeWeight(1);
       p.line(L.x + ANN - 3, g.y, L.x + ANN - 3, g.y + g.h);
@@ -456,6 +464,7 @@
     const W = p.width;
     const H = p.height;
     p.background(240, 248, 255);
+    drawn = [];
     const hd = header(p, s, W);
     drawHeader(p, s, hd, W);
     // info panel at the bottom, at most 40 % of the height
@@ -514,6 +523,7 @@
       y += 20;
     }
     p.textStyle(p.NORMAL);
+    ms.region.dataset.layout = JSON.stringify(drawn);
   }
 
   // ------------------------------------------------------------------ animation and controls

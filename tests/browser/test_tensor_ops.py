@@ -6,6 +6,8 @@ starts from the default state with ``reset``.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import numpy as np
@@ -141,6 +143,22 @@ def test_concatenate_and_broadcast_give_numpys_shapes(page):
     s = change(page, "second", "(5, 1, 1, 4)")
     assert s["result_shape"] == list(np.broadcast_shapes((2, 3, 4), (5, 1, 1, 4)))
     assert [r["rule"] for r in s["broadcast_rules"]][0] == "missing in a: treated as 1, then stretched to 5"
+
+
+def test_a_4d_tensor_is_drawn_as_nested_boxes_with_every_axis_labelled(page):
+    change(page, "target", "(4, 12)")
+    change(page, "shape", "(2, 2, 3, 4)")
+    page.wait_for_function(
+        "() => (document.getElementById('draw-region').dataset.layout || '').includes('[2,2,3,4]')")
+    drawn = json.loads(page.get_attribute("#draw-region", "data-layout"))
+    a, result = drawn
+    # 4-D: one outer box (axis 0) holding two 3-D boxes (axis 1), each holding two 3 x 4 grids
+    assert (a["shape"], a["frames"], a["grids"], a["cells"]) == ([2, 2, 3, 4], 3, 4, 48), a
+    labelled = {int(m.group(1)) for lab in a["labels"] if (m := re.match(r"axis (\d+): ", lab))}
+    assert labelled == {0, 1, 2, 3}, a["labels"]
+    assert "axis 0: 2" in a["labels"] and "axis 3: 4" in a["labels"], a["labels"]
+    assert (result["shape"], result["grids"], result["cells"]) == ([4, 12], 1, 48), result
+    assert a["c"] >= 16 and result["c"] >= 16, "cells too small to read at 1000 px"
 
 
 def test_typed_text_is_never_inserted_as_html(page):
