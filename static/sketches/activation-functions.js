@@ -231,7 +231,7 @@
       for (const [k, c] of Object.entries(s.curves)) items.push({ key: k, label: c.label });
       if (P.show_derivative) items.push({ key: 'deriv', label: 'thin dotted: f′(z)' });
     } else if (sm) {
-      [0, 1, 2].forEach((i) => items.push({ bar: i, label: `p${SUB[i]}` }));
+      [0, 1, 2].forEach((i) => items.push({ bar: i, label: i === 0 ? 'p₁ as z₁ varies' : `p${SUB[i]}` }));
       if (P.show_derivative) items.push({ key: 'deriv', label: '∂p₁/∂z₁' });
     } else {
       items.push({ key: 'main', label: `f(z) = ${s.table.formula}` });
