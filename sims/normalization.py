@@ -19,8 +19,9 @@ State (plain JSON)::
                 normalised alone vs in this batch); pop_error (max |batch μ − population μ|)
     ln          Layer Norm: mean, var (N,); stat_index; y; train_infer_max_diff (0: the same
                 computation); alone_max_diff (0: no batch dependency)
-    hist        {"before": H, "bn": H, "ln": H}, H = {"edges", "counts" (C, bins),
-                "base" (C, bins): where channel c's bar starts when stacked, "ymax", "ticks"}
+    hist        {"before": H, "bn": H, "ln": H}, H = {"edges" (fixed range), "counts" (C, bins),
+                "base" (C, bins): where channel c's bar starts when stacked, "ymax", "ticks",
+                "clipped": values outside the range, counted in the end bins}
     table       the chapter's comparison table (engine.norm.NORM_TABLE) plus, per row, the
                 statistics its norm computes on this tensor ("here")
     focus       {"bn": channel, "ln": sample}: the highlighted scope
@@ -92,7 +93,9 @@ FIXED: dict[str, Any] = {
     "train_steps": 20,
     "momentum": 0.1,
     "eps": 1e-5,
-    "bins": 12,
+    "bins": 24,
+    "before_range": [-12.0, 12.0],
+    "after_range": [-8.0, 8.0],
 }
 """Settings that are not controls: tensor size C and L, Group Norm's G, running-stat training."""
 
@@ -165,24 +168,19 @@ def _trained_batchnorm(p: dict[str, Any], fixed: dict[str, Any]) -> norm.BatchNo
     return bn
 
 
-def _nice_ticks(lo: float, hi: float) -> list[float]:
-    """Three tick values across ``[lo, hi]``, rounded to one decimal."""
-    return [round(float(v), 1) for v in np.linspace(lo, hi, 3)]
-
-
-def _histogram(values: np.ndarray, edges: np.ndarray) -> dict[str, Any]:
-    """Per-channel counts of ``values`` ``(N, C, L)`` in the bins ``edges``, stacked by channel."""
-    counts = np.array([np.histogram(values[:, c, :].ravel(), bins=edges)[0]
+def _histogram(values: np.ndarray, lo: float, hi: float, bins: int) -> dict[str, Any]:
+    """Per-channel counts of ``values`` ``(N, C, L)`` in ``bins`` equal bins over a fixed
+    ``[lo, hi]`` (fixed so that a shift or a wider spread shows as a moving, widening plot),
+    stacked by channel. Values outside are counted in the end bins; ``clipped`` says how many.
+    """
+    edges = np.linspace(lo, hi, bins + 1)
+    clipped = int(np.sum((values < lo) | (values > hi)))
+    inside = np.clip(values, lo, hi)
+    counts = np.array([np.histogram(inside[:, c, :].ravel(), bins=edges)[0]
                        for c in range(values.shape[1])])
     base = np.cumsum(counts, axis=0) - counts
-    return {"edges": edges, "counts": counts, "base": base,
-            "ymax": int(counts.sum(axis=0).max()), "ticks": _nice_ticks(edges[0], edges[-1])}
-
-
-def _edges(values: np.ndarray, bins: int) -> np.ndarray:
-    lo, hi = float(values.min()), float(values.max())
-    pad = 0.05 * max(hi - lo, 1e-6)
-    return np.histogram_bin_edges(values, bins=bins, range=(lo - pad, hi + pad))
+    return {"edges": edges, "counts": counts, "base": base, "clipped": clipped,
+            "ymax": int(counts.sum(axis=0).max()), "ticks": np.linspace(lo, hi, 5)}
 
 
 def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
@@ -272,11 +270,11 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> d
         "d": int(c * length),
     }
 
-    after_edges = _edges(np.concatenate([y_bn.ravel(), y_ln.ravel()]), fixed["bins"])
+    bins = fixed["bins"]
     hist = {
-        "before": _histogram(x, _edges(x, fixed["bins"])),
-        "bn": _histogram(y_bn, after_edges),
-        "ln": _histogram(y_ln, after_edges),
+        "before": _histogram(x, *fixed["before_range"], bins),
+        "bn": _histogram(y_bn, *fixed["after_range"], bins),
+        "ln": _histogram(y_ln, *fixed["after_range"], bins),
     }
     focus = {"bn": min(max(int(focus.get("bn", 0)), 0), c - 1),
              "ln": min(max(int(focus.get("ln", 0)), 0), n - 1)}

@@ -245,8 +245,15 @@
       svg.appendChild(sv('line', { x1: X(beta), y1: top - 2, x2: X(beta), y2: top + ph, stroke: '#111', 'stroke-dasharray': '4 3', class: 'beta-line' }));
       text(svg, X(beta) + 4, top + 14, 'β', { fill: '#111' });
     }
-    const anchors = ['start', 'middle', 'end'];
-    h.ticks.forEach((t, i) => text(svg, [x, x + w / 2, x + w][i], top + ph + 18, fmt(t, 1), { 'text-anchor': anchors[i], fill: '#333' }));
+    const last = h.ticks.length - 1;
+    h.ticks.forEach((t, i) => {
+      svg.appendChild(sv('line', { x1: X(t), y1: top + ph, x2: X(t), y2: top + ph + 4, stroke: '#333' }));
+      const anchor = i === 0 ? 'start' : i === last ? 'end' : 'middle';
+      text(svg, i === 0 ? x : i === last ? x + w : X(t), top + ph + 20, fmt(t, 0), { 'text-anchor': anchor, fill: '#333' });
+    });
+    if (h.clipped) {
+      text(svg, x + w, top + 14, `${h.clipped} off-scale`, { 'text-anchor': 'end', fill: '#7a4a00', class: 'clipped' });
+    }
   }
 
   function histSvg(s, kind, w) {
@@ -255,11 +262,11 @@
     const gap = 14;
     const pw = (w - gap) / 2;
     const ph = 74;
-    const H = 24 + ph + 24;
+    const H = 24 + ph + 26;
     const modeNote = kind === 'bn' && s.bn.shown_label === 'running' ? ' (inference)' : '';
     const svg = svgRoot(w, H,
       `Histograms per channel before and after ${name}`,
-      `Before: values from ${fmt(s.hist.before.edges[0], 1)} to ${fmt(s.hist.before.edges[s.hist.before.edges.length - 1], 1)}. After${modeNote}: from ${fmt(after.edges[0], 1)} to ${fmt(after.edges[after.edges.length - 1], 1)}, centred near β = ${fmt(s.params.beta, 1)}.`,
+      `Stacked histograms per channel on fixed axes: before from ${fmt(s.hist.before.edges[0], 0)} to ${fmt(s.hist.before.edges[s.hist.before.edges.length - 1], 0)}; after${modeNote} from ${fmt(after.edges[0], 0)} to ${fmt(after.edges[after.edges.length - 1], 0)}, centred near β = ${fmt(s.params.beta, 1)} with spread set by γ = ${fmt(s.params.gamma, 1)}.`,
       `hist-${kind}`);
     svg.classList.add('nc-hist', `nc-hist-${kind}`);
     histPlot(svg, s.hist.before, 0, 0, pw, ph, 'before (x)');

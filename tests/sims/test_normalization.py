@@ -130,7 +130,9 @@ def test_input_scale_and_shift_move_the_before_plot_batch_norm_output_stays():
     base, moved = state(), state(scale=2.5, shift=3.0)
     mu_c = np.linspace(-2.0, 3.0, 4)[None, :, None]
     np.testing.assert_allclose(tensor(moved) - 3.0 - mu_c, 2.5 * (tensor(base) - mu_c), atol=1e-12)
-    assert moved["hist"]["before"]["edges"] != base["hist"]["before"]["edges"]
+    assert moved["hist"]["before"]["edges"] == base["hist"]["before"]["edges"], "fixed axes"
+    assert moved["hist"]["before"]["counts"] != base["hist"]["before"]["counts"]
+    assert moved["hist"]["bn"]["counts"] == base["hist"]["bn"]["counts"]
     # each channel is moved by its own affine map x → a_c + 2.5·x: batch norm undoes it
     np.testing.assert_allclose(moved["bn"]["y"], base["bn"]["y"], atol=1e-4)
     # layer norm undoes a shift of every feature, but the scale slider widens each channel
@@ -141,13 +143,17 @@ def test_input_scale_and_shift_move_the_before_plot_batch_norm_output_stays():
 
 
 def test_histograms_count_every_value_of_each_channel_and_stack_in_channel_order():
-    s = state(batch=7, gamma=2.0, beta=1.0)
+    s = state(batch=7, gamma=3.0, beta=2.5, scale=3.0, shift=5.0)  # some values off-scale
+    assert s["hist"]["before"]["clipped"] > 0
     for key, values in (("before", tensor(s)), ("bn", np.asarray(s["bn"]["y"])),
                         ("ln", np.asarray(s["ln"]["y"]))):
         h = s["hist"][key]
         counts = np.asarray(h["counts"])
+        edges = np.asarray(h["edges"])
+        assert h["clipped"] == int(np.sum((values < edges[0]) | (values > edges[-1])))
         for c in range(4):
-            expected, _ = np.histogram(values[:, c, :].ravel(), bins=np.asarray(h["edges"]))
+            inside = np.clip(values[:, c, :].ravel(), edges[0], edges[-1])
+            expected, _ = np.histogram(inside, bins=edges)
             np.testing.assert_array_equal(counts[c], expected, err_msg=f"{key} channel {c}")
         assert counts.sum() == values.size
         np.testing.assert_array_equal(np.asarray(h["base"])[1:], np.cumsum(counts, axis=0)[:-1])
@@ -158,7 +164,8 @@ def test_gamma_and_beta_change_the_after_distribution():
     base, changed = state(), state(gamma=2.0, beta=1.5)
     y0, y1 = np.asarray(base["bn"]["y"]), np.asarray(changed["bn"]["y"])
     np.testing.assert_allclose(y1, 2.0 * y0 + 1.5, atol=1e-12)
-    assert changed["hist"]["bn"]["edges"] != base["hist"]["bn"]["edges"]
+    assert changed["hist"]["bn"]["counts"] != base["hist"]["bn"]["counts"]
+    assert changed["hist"]["ln"]["counts"] != base["hist"]["ln"]["counts"]
     np.testing.assert_allclose(np.asarray(changed["ln"]["y"]).mean(axis=(1, 2)), 1.5, atol=1e-9)
 
 
