@@ -185,7 +185,11 @@
     const head = f ? `ŷ = ${fmt(f.y_hat)}   ŷ − y = ${fmt(f.error)}   L = ${f.loss.toFixed(4)}` : 'no forward pass yet';
     y += para(p, head, x0, y, w, { bold: true, color: f ? INK : GREY }, true) + 2;
     // column labels
-    const nodeW = Math.min(92, Math.max(78, w * 0.2));
+    // node width: wide enough for its longest value ("δ −0.00350"), at most w / 3.6
+    p.textSize(T);
+    const texts = [...(f ? f.a1.map((r) => `a ${fmt(r[0])}`) : []), ...(bw.delta1 || []).map((r) => `δ ${fmt(r[0])}`),
+      ...(bw.delta2 ? [`δ ${fmt(bw.delta2[0][0])}`] : []), f ? `ŷ ${fmt(f.y_hat)}` : '', `x₁ ${fmt(s.x[0])}`, `x₂ ${fmt(s.x[1])}`];
+    const nodeW = Math.min(w / 3.6, Math.max(78, ...texts.map((t) => p.textWidth(t) + 14)));
     const colX = [x0 + nodeW / 2 + 2, x0 + w / 2, x0 + w - nodeW / 2 - 2];
     p.noStroke();
     p.fill(...GREY);
