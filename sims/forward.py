@@ -100,7 +100,7 @@ DEFAULT_TEXT = "1.0, 0.5"
 CONTROLS = [
     Control("next", "button", "Next Step", url=False),
     Control("auto", "button", "Auto Run", url=False),
-    Control("speed", "slider", "Speed (steps/s)", default=1.0, min=0.2, max=4.0, step=0.1),
+    Control("speed", "slider", "Speed (steps/min)", default=60, min=12, max=240, step=12),
     Control("reset", "button", "Reset to step 0", url=False),
     Control("x1", "slider", "Input x₁", default=1.0, min=-3.0, max=3.0, step=0.1),
     Control("x2", "slider", "Input x₂", default=0.5, min=-3.0, max=3.0, step=0.1),

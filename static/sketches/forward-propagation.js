@@ -420,7 +420,7 @@
   function startStepAnimation(s) {
     const kind = stepInfo(s).kind;
     if (kind !== 'z' && kind !== 'act') return;
-    const perStep = 1000 / ms.controls.speed.value;
+    const perStep = 60000 / ms.controls.speed.value;
     anim = { kind, start: performance.now(), dur: Math.max(250, Math.min(900, 0.6 * perStep)) };
     if (p5i && ms.visible) p5i.loop();
   }
@@ -431,7 +431,7 @@
       const s = await ms.act('next_step');
       return Boolean(s) && s.step < LAST_STEP;
     },
-    interval: () => 1000 / ms.controls.speed.value,
+    interval: () => 60000 / ms.controls.speed.value,
     onStop: () => setAutoButton(false),
   });
   function setAutoButton(on) {

@@ -205,7 +205,7 @@ def test_seed_biases_and_speed_settings_change_the_state(sim):
     for name, value in [
         ("seed", 8),
         ("bias_init", "zero"),
-        ("speed", 2.5),
+        ("speed", 120),
         ("bias_init", "random"),
     ]:
         after = act_and_compare(page, name, value, "set_param", {"name": name, "value": value})
@@ -244,17 +244,17 @@ def test_clicking_a_neuron_and_arrow_keys_move_the_highlight(sim):
 def test_auto_run_plays_to_the_end_at_the_speed_of_the_slider(sim):
     page, _ = sim
     reset_page(page)
-    set_control(page, "speed", 0.2)  # 5 s per step
-    page.wait_for_function("() => window.microsim.state.params.speed === 0.2")
+    set_control(page, "speed", 12)  # 12 steps/min: 5 s per step
+    page.wait_for_function("() => window.microsim.state.params.speed === 12")
     set_control(page, "auto", None)
     page.wait_for_function("() => window.microsim.state.step === 1")
     page.wait_for_timeout(1500)
-    assert state(page)["step"] == 1, "at 0.2 steps/s the second step must not come within 1.5 s"
+    assert state(page)["step"] == 1, "at 12 steps/min the second step must not come within 1.5 s"
     assert page.get_attribute('[data-control="auto"]', "aria-pressed") == "true"
     set_control(page, "auto", None)  # pause
     assert page.get_attribute('[data-control="auto"]', "aria-pressed") == "false"
-    set_control(page, "speed", 4)  # 0.25 s per step
-    page.wait_for_function("() => window.microsim.state.params.speed === 4")
+    set_control(page, "speed", 240)  # 0.25 s per step
+    page.wait_for_function("() => window.microsim.state.params.speed === 240")
     set_control(page, "auto", None)
     page.wait_for_function("() => window.microsim.state.step === 5", timeout=8000)
     page.wait_for_function(

@@ -203,7 +203,7 @@ def test_bad_text_in_the_url_falls_back_to_the_sliders_with_a_notice():
 
 def test_every_setting_is_kept_in_params(state):
     for name, value in [
-        ("speed", 2.5),
+        ("speed", 120),
         ("show_weights", True),
         ("show_matmul", True),
         ("seed", 7),
