@@ -133,14 +133,17 @@ def test_a_valid_url_parameter_sets_its_control_and_the_state(open_sim, slug, mo
     value = _changed_value(control)
     page, log = open_sim(slug, f"{control.name}={value}")
     wait_ready(page)
+    same = "(a, b) => (typeof b === 'number' ? Number(a) === b : String(a) === String(b))"
     page.wait_for_function(
-        "([name, v]) => String((window.microsim.state.params || {})[name]) === String(v)",
+        f"([name, v]) => ({same})((window.microsim.state.params || {{}})[name], v)",
         arg=[control.name, value],
         timeout=10_000,
     )
-    assert str(page.eval_on_selector(f"[data-control={control.name}]", "el => el.value")) == str(
-        value
-    )
+    shown = page.eval_on_selector(f"[data-control={control.name}]", "el => el.value")
+    if control.kind == "slider":
+        assert float(shown) == pytest.approx(value), (shown, value)
+    else:
+        assert shown == value, (shown, value)
 
 
 @pytest.mark.parametrize("width", [400, 800, 1200])
