@@ -49,7 +49,7 @@ META = SimMeta(
         "Count the parameters of a dense network layer by layer (4 → 8 → 8 → 2 has 130)",
         "Recognise that the columns of W[l] must equal the rows of a[l−1]",
     ],
-    draw_height=520,
+    draw_height=560,
     control_height=460,
     subjects=[
         "Neural network",

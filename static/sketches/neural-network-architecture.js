@@ -33,7 +33,7 @@
   function infoLines(s, wide) {
     const lines = [];
     const add = (text, rank, opts) => lines.push({ text, rank, size: 16, ...(opts || {}) });
-    add(`Parameters: ${s.total_params} = ${s.breakdown}`, 0, { size: 20, bold: true });
+    add(`Parameters: ${s.total_params} = ${s.breakdown}`, 0, { size: wide ? 20 : 18, bold: true });
     if (wide) {
       for (const lay of s.layers) {
         const w = lay.W_shape_shown.join('×');
@@ -96,7 +96,7 @@
       net = { x: pad, y: pad, w: W - infoW - 3 * pad, h: H - 2 * pad };
     } else {
       const infoW = W - 2 * pad;
-      const minNet = Math.min(220, H * 0.55);
+      const minNet = Math.min(220, H * 0.6);
       let infoH = measure(p, lines, infoW);
       while (H - infoH - 3 * pad < minNet && lines.length > 1) {
         lines = dropOne(lines);
@@ -114,20 +114,45 @@
     return lines.filter((_, j) => j !== i);
   }
 
-  /** Column positions, visible nodes (at most ~10 per column: the rest become "⋮ n"). */
+  /** Text rows of the label of connection l: one line on wide screens, two when narrow. */
+  function weightLabel(p, s, l, oneLine) {
+    const info = s.layers[l - 1];
+    const shape = info.W_shape_shown.join('×');
+    return oneLine ? [`W[${l}] ∈ ℝ^(${shape})`, `b[${l}] ∈ ℝ^${info.n_out}`] : [`W[${l}]`, shape];
+  }
+
+  /**
+   * Column positions and visible nodes (at most ~10 per column: the rest become "⋮ n"), and
+   * the bands under the nodes: the moving vector's shape tag, the weight labels (when they
+   * do not fit on the connections) with small matrix pictures, and the dimension labels.
+   */
   function layoutNetwork(p, s, net) {
     const nCols = s.columns.length;
     const showW = s.params.show_weights;
     const header = 2 * LINE + 4;
     const footer = s.params.show_dims ? LINE + 4 : 0;
-    let glyph = showW ? 56 : 0;
-    if (net.h - header - footer - glyph < 120) glyph = 0;
-    const top = net.y + header;
-    const bottom = net.y + net.h - footer - glyph;
-    const colH = bottom - top;
+    const pulseRow = s.flow.pos > 0 || flowing ? LINE + 6 : 0;
     const margin = Math.max(28, Math.min(70, net.w * 0.06));
     const spacing = (net.w - 2 * margin) / (nCols - 1);
-    const maxNodes = Math.max(3, Math.min(10, Math.floor(colH / 22)));
+    // weight labels sit on the connections when they leave room for the "⋮ n" counts
+    p.textSize(16);
+    let labelMode = 'none';
+    if (showW) {
+      const widest = (one) => Math.max(...s.layers.map((lay) =>
+        Math.max(...weightLabel(p, s, lay.layer, one).map((t) => p.textWidth(t))))) + 8;
+      if (widest(true) <= spacing - 90) labelMode = 'one';
+      else if (widest(false) <= spacing - 80) labelMode = 'two';
+      else labelMode = 'band';
+    }
+    const labelBand = labelMode === 'band' ? 2 * LINE + 4 : 0;
+    let glyph = showW ? 46 : 0;
+    const fixed = header + footer + pulseRow + labelBand;
+    if (net.h - fixed - glyph < 130) glyph = Math.max(0, Math.min(glyph, net.h - fixed - 130));
+    if (glyph < 14) glyph = 0;
+    const top = net.y + header;
+    const bottom = net.y + net.h - footer - glyph - labelBand - pulseRow;
+    const colH = bottom - top;
+    const maxNodes = Math.max(3, Math.min(10, Math.floor(colH / 18)));
     const cols = s.columns.map((c, i) => {
       const x = net.x + margin + i * spacing;
       const ellipsis = c.n > maxNodes;
@@ -139,7 +164,10 @@
     });
     const minStep = Math.min(...cols.map((c) => c.step));
     const nodeD = Math.max(8, Math.min(28, minStep * 0.72, spacing * 0.35));
-    return { cols, spacing, top, bottom, header, footer, glyph, nodeD, margin };
+    return {
+      cols, spacing, top, bottom, header, footer, glyph, nodeD, margin, labelMode,
+      pulseY: bottom + 2, labelY: bottom + pulseRow, glyphY: bottom + pulseRow + labelBand + 4,
+    };
   }
 
   // ------------------------------------------------------------------ drawing
@@ -248,7 +276,11 @@
           p.text('⋮', col.x, slot.y);
           p.textSize(16);
           p.textAlign(p.LEFT, p.CENTER);
-          p.text(String(c.n), col.x + nodeD / 2 + 1, slot.y);
+          const tw = p.textWidth(String(c.n));
+          p.fill(240, 248, 255, 230);
+          p.rect(col.x + 5, slot.y - 9, tw + 4, 18, 3);
+          p.fill(...INK);
+          p.text(String(c.n), col.x + 7, slot.y);
           continue;
         }
         let fill = [255, 255, 255];
@@ -268,27 +300,32 @@
   }
 
   function drawConnectionLabels(p, s, lay) {
-    const { cols, spacing, nodeD } = lay;
+    const { cols, labelMode } = lay;
     const mid = (lay.top + lay.bottom) / 2;
-    const room = spacing - nodeD - 6;
     p.textSize(16);
     for (let l = 1; l < cols.length; l++) {
       const info = s.layers[l - 1];
-      const shape = info.W_shape_shown.join('×');
-      const full = `W[${l}] ∈ ℝ^(${shape})`;
-      const one = p.textWidth(full) <= room;
-      const rows = one ? [full, `b[${l}] ∈ ℝ^${info.n_out}`] : [`W[${l}]`, shape];
-      const w = Math.max(...rows.map((t) => p.textWidth(t))) + 8;
-      const h = rows.length * LINE + 4;
+      const rows = weightLabel(p, s, l, labelMode === 'one');
       const x = (cols[l - 1].x + cols[l].x) / 2;
-      const y = mid - h / 2 + (l % 2 ? -0.18 : 0.18) * (lay.bottom - lay.top) * (one ? 0 : 1);
+      const h = rows.length * LINE + 4;
+      p.textAlign(p.CENTER, p.TOP);
+      if (labelMode === 'band') {
+        // under the nodes, centred under the connection
+        p.noStroke();
+        p.fill(...(info.broken ? BAD : INK));
+        p.textStyle(info.broken ? p.BOLD : p.NORMAL);
+        rows.forEach((t, j) => p.text(t, x, lay.labelY + 2 + j * LINE));
+        p.textStyle(p.NORMAL);
+        continue;
+      }
+      const w = Math.max(...rows.map((t) => p.textWidth(t))) + 8;
+      const y = mid - h / 2 + (labelMode === 'two' ? (l % 2 ? -0.18 : 0.18) * (lay.bottom - lay.top) : 0);
       p.stroke(...(info.broken ? BAD : [120, 120, 120]));
       p.strokeWeight(info.broken ? 2 : 1);
       p.fill(255, 255, 255, 235);
       p.rect(x - w / 2, y, w, h, 4);
       p.noStroke();
       p.fill(...(info.broken ? BAD : INK));
-      p.textAlign(p.CENTER, p.TOP);
       rows.forEach((t, j) => p.text(t, x, y + 2 + j * LINE));
     }
   }
@@ -296,8 +333,8 @@
   /** Small matrix pictures n_out × n_in under each connection ("expands to show shapes"). */
   function drawGlyphs(p, s, lay) {
     const { cols, spacing } = lay;
-    const y0 = lay.bottom + 6;
-    const box = Math.min(lay.glyph - 10, spacing - 16);
+    const y0 = lay.glyphY;
+    const box = Math.min(lay.glyph - 8, spacing - 16);
     for (let l = 1; l < cols.length; l++) {
       const info = s.layers[l - 1];
       const [r, c] = info.W_shape_shown;
@@ -309,7 +346,7 @@
       p.strokeWeight(1.5);
       p.fill(...(info.broken ? [255, 225, 225] : [225, 235, 250]));
       p.rect(x, y0, w, h);
-      if (Math.max(r, c) <= 16) {
+      if (Math.max(r, c) <= 16 && cell >= 2.5) {
         p.stroke(160);
         p.strokeWeight(0.6);
         for (let i = 1; i < r; i++) p.line(x, y0 + i * cell, x + w, y0 + i * cell);
@@ -361,35 +398,38 @@
     p.textStyle(p.NORMAL);
   }
 
+  /** The data-flow pulse: dots along the connections and the shape of the vector in transit. */
   function drawPulse(p, s, lay) {
     const f = s.flow;
-    if (f.frac === 0 && !(f.stopped && s.mismatch)) return;
+    if (!(f.pos > 0 || flowing)) return;
     const { cols } = lay;
     const k = f.layer;
-    if (k + 1 >= cols.length) return;
     const a = cols[k];
-    const b = cols[k + 1];
+    const b = cols[Math.min(k + 1, cols.length - 1)];
     const t = f.frac;
-    p.noStroke();
-    p.fill(...ORANGE);
-    for (const sa of a.slots) {
-      if (sa.k === null) continue;
-      for (const sb of b.slots) {
-        if (sb.k === null) continue;
-        p.circle(a.x + (b.x - a.x) * t, sa.y + (sb.y - sa.y) * t, 6);
+    if (t > 0) {
+      p.noStroke();
+      p.fill(...ORANGE);
+      for (const sa of a.slots) {
+        if (sa.k === null) continue;
+        for (const sb of b.slots) {
+          if (sb.k === null) continue;
+          p.circle(a.x + (b.x - a.x) * t, sa.y + (sb.y - sa.y) * t, 6);
+        }
       }
     }
-    // the vector in transit, with its shape
-    const label = `a[${k}]: ${s.columns[k].a_shape.join('×')}`;
+    const stopped = f.stopped && s.mismatch;
+    const label = `a[${k}]: ${s.columns[k].a_shape.join('×')}${stopped ? ' ✗' : ''}`;
     p.textSize(16);
     const w = p.textWidth(label) + 8;
-    const x = Math.max(lay.margin / 2, Math.min(p.width - w - 4, a.x + (b.x - a.x) * t - w / 2));
-    const y = lay.bottom - LINE - 4;
+    const x = Math.max(4, Math.min(p.width - w - 4, a.x + (b.x - a.x) * t - w / 2));
+    const y = lay.pulseY;
     p.fill(255, 240, 220);
-    p.stroke(...ORANGE);
+    p.stroke(...(stopped ? BAD : ORANGE));
+    p.strokeWeight(stopped ? 2 : 1);
     p.rect(x, y, w, LINE + 2, 4);
     p.noStroke();
-    p.fill(120, 55, 0);
+    p.fill(...(stopped ? BAD : [120, 55, 0]));
     p.textAlign(p.LEFT, p.TOP);
     p.text(label, x + 4, y + 2);
   }
@@ -492,8 +532,8 @@
       drawHighlightBand(p, s, lay, net);
       drawHeader(p, s, lay, net);
       drawEdges(p, s, lay);
-      drawNodes(p, s, lay);
       drawPulse(p, s, lay);
+      drawNodes(p, s, lay);
       if (s.params.show_weights) {
         drawConnectionLabels(p, s, lay);
         if (lay.glyph) drawGlyphs(p, s, lay);
