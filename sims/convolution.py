@@ -28,6 +28,7 @@ only draws this state (plain JSON)::
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -280,16 +281,30 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
             "too_small": False}
 
 
-def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[str, Any]:
+@lru_cache(maxsize=8)
+def _sample_image(name: str) -> np.ndarray:
     image = conv.sample_image(name)
+    image.setflags(write=False)
+    return image
+
+
+@lru_cache(maxsize=8)
+def _presets(name: str, k: int) -> tuple:
+    """Every preset kernel (stride 1, "same") on the sample picture; cached, never mutated."""
+    image = _sample_image(name)
+    out = []
+    for other in KERNEL_LABELS:
+        res = conv.conv2d(image, conv.KERNELS[other][k], stride=1, padding="same")
+        out.append({"kernel": other, "image": np.round(res, 3).tolist(), "scale": _scale(res)})
+    return tuple(out)
+
+
+def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[str, Any]:
+    image = _sample_image(name)
     n = image.shape[0]
     info = conv.conv_output_size_explain(n, k, padding, stride)
     after = conv.conv2d(image, conv.KERNELS[kname][k], stride=stride, padding=padding)
-    presets = []
-    for other in KERNEL_LABELS:
-        res = conv.conv2d(image, conv.KERNELS[other][k], stride=1, padding="same")
-        presets.append({"kernel": other, "image": np.round(res, 3).tolist(),
-                        "scale": _scale(res)})
+    presets = list(_presets(name, k))
     return {
         "name": name,
         "image": np.round(image, 3).tolist(),

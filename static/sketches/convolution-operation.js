@@ -462,13 +462,30 @@
       }
       return { w, h };
     },
+    cache: new WeakMap(), // picture array (from the state) -> p5.Image with its colours
     image(p, img, scale, x, y, px) {
-      for (let r = 0; r < img.length; r++) {
-        for (let q = 0; q < img[r].length; q++) {
-          p.fill(...colourOf(img[r][q], scale));
-          p.rect(x + q * px, y + r * px, px, px);
+      let pic = this.cache.get(img);
+      if (!pic) {
+        const h = img.length;
+        const w = img[0].length;
+        pic = p.createImage(w, h);
+        pic.loadPixels();
+        for (let r = 0; r < h; r++) {
+          for (let q = 0; q < w; q++) {
+            const c = colourOf(img[r][q], scale);
+            const i = 4 * (r * w + q);
+            pic.pixels[i] = c[0];
+            pic.pixels[i + 1] = c[1];
+            pic.pixels[i + 2] = c[2];
+            pic.pixels[i + 3] = 255;
+          }
         }
+        pic.updatePixels();
+        this.cache.set(img, pic);
       }
+      p.noSmooth(); // crisp pixels when scaled up
+      p.image(pic, x, y, img[0].length * px, img.length * px);
+      p.smooth();
       p.noFill();
       p.stroke(150);
       p.rect(x, y, img[0].length * px, img.length * px);
