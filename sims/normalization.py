@@ -180,7 +180,7 @@ def _histogram(values: np.ndarray, lo: float, hi: float, bins: int) -> dict[str,
                        for c in range(values.shape[1])])
     base = np.cumsum(counts, axis=0) - counts
     return {"edges": edges, "counts": counts, "base": base, "clipped": clipped,
-            "ymax": int(counts.sum(axis=0).max()), "ticks": np.linspace(lo, hi, 5)}
+            "ymax": int(counts.sum(axis=0).max()), "ticks": np.linspace(lo, hi, 3)}
 
 
 def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:

@@ -71,6 +71,7 @@
   .nc tr.bn-row th, .nc tr.ln-row th { background: #fff3c4; }
   .nc.stack table, .nc.stack tbody, .nc.stack tr, .nc.stack td, .nc.stack th { display: block; width: 100%; }
   .nc.stack thead { display: none; }
+  .nc.stack caption { display: block; width: 100%; }
   .nc.stack tr { margin-bottom: 6px; border: 1px solid #b8c4d2; }
   .nc.stack td::before { content: attr(data-label) ": "; font-weight: 700; }
   .nc.stack th, .nc.stack td { border: none; }
