@@ -184,7 +184,7 @@ def _histogram(values: np.ndarray, lo: float, hi: float, bins: int) -> dict[str,
 
 
 def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
-    """NORM_TABLE plus, per norm, how many statistics it computes on ``x`` and over how many values."""
+    """NORM_TABLE plus, per norm, how many statistics it computes on ``x``, over how many values."""
     n, c, _ = x.shape
     stats = {
         "batch": norm.batch_norm(x)[1]["mean"],

@@ -54,7 +54,7 @@ def test_batch_norm_statistics_are_per_channel_over_batch_and_positions():
     s = state(batch=5, seed=2)
     x = tensor(s)
     for c in range(4):
-        values = [x[n, c, l] for n in range(5) for l in range(4)]
+        values = [x[n, c, pos] for n in range(5) for pos in range(4)]
         mean = sum(values) / len(values)
         var = sum((v - mean) ** 2 for v in values) / len(values)
         assert s["bn"]["batch_mean"][c] == pytest.approx(mean, abs=1e-12), c
@@ -78,8 +78,10 @@ def test_outputs_are_gamma_times_standardised_plus_beta_for_each_scope():
     x = tensor(s)
     mu_c, var_c = x.mean(axis=(0, 2), keepdims=True), x.var(axis=(0, 2), keepdims=True)
     mu_n, var_n = x.mean(axis=(1, 2), keepdims=True), x.var(axis=(1, 2), keepdims=True)
-    np.testing.assert_allclose(s["bn"]["y"], 1.7 * (x - mu_c) / np.sqrt(var_c + EPS) - 0.4, atol=1e-12)
-    np.testing.assert_allclose(s["ln"]["y"], 1.7 * (x - mu_n) / np.sqrt(var_n + EPS) - 0.4, atol=1e-12)
+    bn_expected = 1.7 * (x - mu_c) / np.sqrt(var_c + EPS) - 0.4
+    ln_expected = 1.7 * (x - mu_n) / np.sqrt(var_n + EPS) - 0.4
+    np.testing.assert_allclose(s["bn"]["y"], bn_expected, atol=1e-12)
+    np.testing.assert_allclose(s["ln"]["y"], ln_expected, atol=1e-12)
 
 
 def test_inference_uses_running_statistics_from_training_batches_and_layer_norm_is_unchanged():
@@ -112,8 +114,10 @@ def test_inference_uses_running_statistics_from_training_batches_and_layer_norm_
 def test_batch_dependency_bn_output_of_sample_0_changes_alone_ln_does_not():
     s = state(batch=4)
     x = tensor(s)
-    alone = (x[0] - x[0].mean(axis=1, keepdims=True)) / np.sqrt(x[0].var(axis=1, keepdims=True) + EPS)
-    assert s["bn"]["alone_max_diff"] == pytest.approx(np.abs(alone - np.asarray(s["bn"]["y"])[0]).max())
+    mean, var = x[0].mean(axis=1, keepdims=True), x[0].var(axis=1, keepdims=True)
+    alone = (x[0] - mean) / np.sqrt(var + EPS)
+    diff = np.abs(alone - np.asarray(s["bn"]["y"])[0]).max()
+    assert s["bn"]["alone_max_diff"] == pytest.approx(diff)
     assert s["bn"]["alone_max_diff"] > 0.1
     assert s["ln"]["alone_max_diff"] == 0.0
 
@@ -171,7 +175,7 @@ def test_gamma_and_beta_change_the_after_distribution():
 
 def test_scope_index_is_the_channel_for_batch_norm_and_the_sample_for_layer_norm():
     s = state(batch=3)
-    n, c, l = np.indices((3, 4, 4))
+    n, c, _ = np.indices((3, 4, 4))
     np.testing.assert_array_equal(s["bn"]["stat_index"], c)
     np.testing.assert_array_equal(s["ln"]["stat_index"], n)
 
