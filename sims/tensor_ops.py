@@ -111,27 +111,66 @@ META = SimMeta(
 )
 
 CONTROLS = [
-    Control("shape", "text", "Input shape a", default="(2, 3, 4)", maxlength=24,
-            help="Whole numbers ≥ 1, at most 4 axes and 120 elements, e.g. (2, 3, 4)"),
+    Control(
+        "shape",
+        "text",
+        "Input shape a",
+        default="(2, 3, 4)",
+        maxlength=24,
+        help="Whole numbers ≥ 1, at most 4 axes and 120 elements, e.g. (2, 3, 4)",
+    ),
     Control("op", "select", "Operation", default="reshape", options=OPS),
-    Control("target", "text", "Reshape target", default="(6, 4)", maxlength=24,
-            help="Same number of elements; one size may be -1"),
-    Control("axes", "text", "Transpose axes", default="(2, 0, 1)", maxlength=24,
-            help="A permutation of the axes, e.g. (2, 0, 1); empty reverses them"),
-    Control("axis", "slider", "Axis", default=0, min=-5, max=5, step=1,
-            help="squeeze / unsqueeze / concatenate / stack axis; flatten's start_dim"),
-    Control("second", "text", "Second shape b", default="(2, 3, 4)", maxlength=24,
-            help="concatenate / stack / broadcast / einsum second operand"),
+    Control(
+        "target",
+        "text",
+        "Reshape target",
+        default="(6, 4)",
+        maxlength=24,
+        help="Same number of elements; one size may be -1",
+    ),
+    Control(
+        "axes",
+        "text",
+        "Transpose axes",
+        default="(2, 0, 1)",
+        maxlength=24,
+        help="A permutation of the axes, e.g. (2, 0, 1); empty reverses them",
+    ),
+    Control(
+        "axis",
+        "slider",
+        "Axis",
+        default=0,
+        min=-5,
+        max=5,
+        step=1,
+        help="squeeze / unsqueeze / concatenate / stack axis; flatten's start_dim",
+    ),
+    Control(
+        "second",
+        "text",
+        "Second shape b",
+        default="(2, 3, 4)",
+        maxlength=24,
+        help="concatenate / stack / broadcast / einsum second operand",
+    ),
     Control("einsum", "select", "Einsum", default="bik,bkj->bij", options=EINSUMS),
-    Control("speed", "slider", "Speed", default=3, min=1, max=10, step=1,
-            help="Animation speed"),
+    Control("speed", "slider", "Speed", default=3, min=1, max=10, step=1, help="Animation speed"),
     Control("apply", "button", "Apply Operation", url=False),
     Control("use_result", "button", "Use result as input", url=False),
 ]
 
-ERROR_FIELD = {"reshape": "target", "transpose": "axes", "squeeze": "axis", "unsqueeze": "axis",
-               "flatten": "axis", "concatenate": "second", "stack": "second",
-               "broadcast": "second", "einsum": "second"}
+ERROR_FIELD = {
+    "reshape": "target",
+    "transpose": "axes",
+    "squeeze": "axis",
+    "unsqueeze": "axis",
+    "flatten": "axis",
+    "concatenate": "second",
+    "stack": "second",
+    "broadcast": "second",
+    "einsum": "second",
+}
 """The control an engine ShapeError of each operation is most likely about."""
 
 
@@ -156,8 +195,9 @@ def parse_field(params: dict[str, Any], name: str, **limits: Any) -> tuple[int, 
     try:
         return T.parse_shape(str(params[name]), **limits)
     except T.ShapeError as err:
-        label = {"shape": "input shape a", "target": "reshape target",
-                 "second": "second shape b"}[name]
+        label = {"shape": "input shape a", "target": "reshape target", "second": "second shape b"}[
+            name
+        ]
         raise FieldError(name, f"{label}: {err}") from None
 
 
@@ -177,8 +217,11 @@ def parse_axes(text: str) -> tuple[int, ...] | None:
     axes = []
     for token in re.split(r"\s*,\s*|\s+", body):
         if not re.fullmatch(r"[+-]?\d{1,2}", token):
-            raise FieldError("axes", f"transpose axes: {token!r} is not an axis number "
-                             f"(in {text!r}); type e.g. (2, 0, 1)")
+            raise FieldError(
+                "axes",
+                f"transpose axes: {token!r} is not an axis number "
+                f"(in {text!r}); type e.g. (2, 0, 1)",
+            )
         axes.append(int(token))
     return tuple(axes)
 
@@ -244,8 +287,9 @@ def _einsum_letters(spec: str, shapes: list[tuple[int, ...]]) -> list[dict]:
         for letter, size in zip(term, shape, strict=True):
             row = next((r for r in letters if r["letter"] == letter), None)
             if row is None:
-                letters.append({"letter": letter, "size": int(size), "in": [i],
-                                "kept": letter in rhs})
+                letters.append(
+                    {"letter": letter, "size": int(size), "in": [i], "kept": letter in rhs}
+                )
             elif i not in row["in"]:
                 row["in"].append(i)
     return letters
@@ -256,11 +300,15 @@ def _order(dest: np.ndarray, out_shape: tuple[int, ...]) -> tuple[bool, str]:
     pos = _flat(dest, out_shape)
     moved = np.flatnonzero(pos != np.arange(len(pos)))
     if not len(moved):
-        return True, ("Row-major order kept: element k lands in cell k of the result, read row "
-                      "by row (last axis fastest).")
+        return True, (
+            "Row-major order kept: element k lands in cell k of the result, read row "
+            "by row (last axis fastest)."
+        )
     k = int(moved[0])
-    return False, (f"Order changed: element {k} lands in cell {int(pos[k])} of the result "
-                   f"(index {tuple(int(v) for v in dest[k])}), not in cell {k}.")
+    return False, (
+        f"Order changed: element {k} lands in cell {int(pos[k])} of the result "
+        f"(index {tuple(int(v) for v in dest[k])}), not in cell {k}."
+    )
 
 
 # --------------------------------------------------------------------------- the state
@@ -269,9 +317,20 @@ def _order(dest: np.ndarray, out_shape: tuple[int, ...]) -> tuple[bool, str]:
 def _compute(params: dict[str, Any]) -> dict[str, Any]:
     """Everything the sketch draws for ``params``; engine errors become ``error``."""
     base: dict[str, Any] = {
-        "params": params, "error": None, "error_field": None, "inputs": [], "outputs": [],
-        "result_shape": None, "expr": "", "dest": None, "order_kept": None, "order_note": "",
-        "reshape_targets": [], "n_targets": 0, "broadcast_rules": None, "einsum_letters": None,
+        "params": params,
+        "error": None,
+        "error_field": None,
+        "inputs": [],
+        "outputs": [],
+        "result_shape": None,
+        "expr": "",
+        "dest": None,
+        "order_kept": None,
+        "order_note": "",
+        "reshape_targets": [],
+        "n_targets": 0,
+        "broadcast_rules": None,
+        "einsum_letters": None,
         "message": "",
     }
     op = str(params["op"])
@@ -280,8 +339,12 @@ def _compute(params: dict[str, Any]) -> dict[str, Any]:
     try:
         a = parse_field(params, "shape", max_ndim=MAX_INPUT_NDIM, max_elements=MAX_INPUT_ELEMENTS)
     except FieldError as err:
-        return {**base, "error": str(err), "error_field": err.field,
-                "message": "Fix the input shape: whole numbers ≥ 1, e.g. (2, 3, 4)."}
+        return {
+            **base,
+            "error": str(err),
+            "error_field": err.field,
+            "message": "Fix the input shape: whole numbers ≥ 1, e.g. (2, 3, 4).",
+        }
     base["inputs"] = [{"name": "a", "shape": list(a), "n": math.prod(a)}]
     targets = T.valid_reshape_targets(a)
     base["reshape_targets"] = [list(t) for t in targets[:MAX_TARGETS]]
@@ -289,11 +352,19 @@ def _compute(params: dict[str, Any]) -> dict[str, Any]:
     try:
         base.update(_operation(a, op, params, base))
     except FieldError as err:
-        base.update(error=str(err), error_field=err.field, outputs=[],
-                    message="The operation cannot run: read the message and change the input.")
+        base.update(
+            error=str(err),
+            error_field=err.field,
+            outputs=[],
+            message="The operation cannot run: read the message and change the input.",
+        )
     except T.ShapeError as err:
-        base.update(error=str(err), error_field=ERROR_FIELD[op], outputs=[],
-                    message="The operation cannot run: read the message and change the input.")
+        base.update(
+            error=str(err),
+            error_field=ERROR_FIELD[op],
+            outputs=[],
+            message="The operation cannot run: read the message and change the input.",
+        )
     return base
 
 
@@ -303,8 +374,7 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
     sa = fmt(a)
     if op in ("reshape", "transpose", "squeeze", "unsqueeze", "flatten"):
         if op == "reshape":
-            target = parse_field(params, "target", max_ndim=5, max_elements=10**9,
-                                 allow_infer=True)
+            target = parse_field(params, "target", max_ndim=5, max_elements=10**9, allow_infer=True)
             args, expr = {"target": target}, f"np.reshape(a, {fmt(target)})"
         elif op == "transpose":
             axes = parse_axes(params["axes"])
@@ -318,45 +388,79 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
             args, expr = {"start_dim": axis}, f"torch.flatten(a, start_dim={axis})"
         out, dest = _one_input(a, op, **args)
         kept, note = _order(dest, tuple(out["shape"]))
-        return {"outputs": [out], "result_shape": out["shape"], "expr": expr,
-                "dest": dest.tolist(), "order_kept": kept, "order_note": note,
-                "message": f"{op} {sa} → {fmt(out['shape'])}. Press Apply Operation to watch "
-                           "the elements move."}
+        return {
+            "outputs": [out],
+            "result_shape": out["shape"],
+            "expr": expr,
+            "dest": dest.tolist(),
+            "order_kept": kept,
+            "order_note": note,
+            "message": f"{op} {sa} → {fmt(out['shape'])}. Press Apply Operation to watch "
+            "the elements move.",
+        }
     b = parse_field(params, "second", max_ndim=MAX_INPUT_NDIM, max_elements=MAX_INPUT_ELEMENTS)
     inputs = [*base["inputs"], {"name": "b", "shape": list(b), "n": math.prod(b)}]
     sb = fmt(b)
     if op in ("concatenate", "stack"):
         out = _two_inputs(a, b, op, axis)
         fn = "np.concatenate" if op == "concatenate" else "np.stack"
-        what = ("joins a and b along an existing axis" if op == "concatenate"
-                else "puts a and b side by side along a new axis")
-        return {"inputs": inputs, "outputs": [out], "result_shape": out["shape"],
-                "expr": f"{fn}([a, b], axis={axis})",
-                "message": f"{op} {what}: {sa} and {sb} → {fmt(out['shape'])}."}
+        what = (
+            "joins a and b along an existing axis"
+            if op == "concatenate"
+            else "puts a and b side by side along a new axis"
+        )
+        return {
+            "inputs": inputs,
+            "outputs": [out],
+            "result_shape": out["shape"],
+            "expr": f"{fn}([a, b], axis={axis})",
+            "message": f"{op} {what}: {sa} and {sb} → {fmt(out['shape'])}.",
+        }
     if op == "broadcast":
         shape, rules = T.broadcast_shapes(a, b)
         outs = [
-            _output("a stretched", shape, np.zeros(math.prod(shape), dtype=int),
-                    T.broadcast_sources(a, shape).ravel()),
-            _output("b stretched", shape, np.ones(math.prod(shape), dtype=int),
-                    T.broadcast_sources(b, shape).ravel()),
+            _output(
+                "a stretched",
+                shape,
+                np.zeros(math.prod(shape), dtype=int),
+                T.broadcast_sources(a, shape).ravel(),
+            ),
+            _output(
+                "b stretched",
+                shape,
+                np.ones(math.prod(shape), dtype=int),
+                T.broadcast_sources(b, shape).ravel(),
+            ),
         ]
-        drawn = "" if outs[0]["drawable"] else (
-            f" ({math.prod(shape)} elements: too many to draw cell by cell)")
-        return {"inputs": inputs, "outputs": outs, "result_shape": list(shape),
-                "broadcast_rules": rules, "expr": "a + b  # broadcast",
-                "message": f"Broadcasting {sa} with {sb} gives {fmt(shape)}{drawn}: shapes are "
-                           "aligned on the right and each size 1 is stretched."}
+        drawn = (
+            ""
+            if outs[0]["drawable"]
+            else (f" ({math.prod(shape)} elements: too many to draw cell by cell)")
+        )
+        return {
+            "inputs": inputs,
+            "outputs": outs,
+            "result_shape": list(shape),
+            "broadcast_rules": rules,
+            "expr": "a + b  # broadcast",
+            "message": f"Broadcasting {sa} with {sb} gives {fmt(shape)}{drawn}: shapes are "
+            "aligned on the right and each size 1 is stretched.",
+        }
     spec = str(params["einsum"])
     if spec not in dict(EINSUMS):
         raise ValueError(f"unknown einsum {spec!r}: choose one of {', '.join(dict(EINSUMS))}")
     shape = T.einsum_shape(spec, a, b)
     letters = _einsum_letters(spec, [a, b])
     summed = [r["letter"] for r in letters if not r["kept"]]
-    return {"inputs": inputs, "outputs": [_output("result", shape)], "result_shape": list(shape),
-            "einsum_letters": letters, "expr": f"np.einsum('{spec}', a, b)",
-            "message": f"einsum {spec}: {sa}, {sb} → {fmt(shape)}; "
-                       f"{', '.join(summed) or 'no letter'} summed away."}
+    return {
+        "inputs": inputs,
+        "outputs": [_output("result", shape)],
+        "result_shape": list(shape),
+        "einsum_letters": letters,
+        "expr": f"np.einsum('{spec}', a, b)",
+        "message": f"einsum {spec}: {sa}, {sb} → {fmt(shape)}; "
+        f"{', '.join(summed) or 'no letter'} summed away.",
+    }
 
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
@@ -392,12 +496,16 @@ def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
 
 
 def apply(state: dict[str, Any]) -> dict[str, Any]:
-    """"Apply Operation": mark the plan applied (the sketch animates the elements)."""
+    """ "Apply Operation": mark the plan applied (the sketch animates the elements)."""
     new = _compute(state["params"])
     if new["error"]:
         return {**new, "applied": False, "applies": state.get("applies", 0)}
-    done = ("Applied: the result shape is " + fmt(new["result_shape"]) + ". "
-            + (new["order_note"] or new["message"]))
+    done = (
+        "Applied: the result shape is "
+        + fmt(new["result_shape"])
+        + ". "
+        + (new["order_note"] or new["message"])
+    )
     return {**new, "applied": True, "applies": state.get("applies", 0) + 1, "message": done}
 
 
@@ -407,8 +515,10 @@ def use_result(state: dict[str, Any]) -> dict[str, Any]:
     if not shape:
         raise ValueError("there is no result to use: fix the operation first")
     if len(shape) > MAX_INPUT_NDIM or math.prod(shape) > MAX_INPUT_ELEMENTS:
-        raise ValueError(f"the result {fmt(shape)} is too big to be an input (at most "
-                         f"{MAX_INPUT_NDIM} axes and {MAX_INPUT_ELEMENTS} elements)")
+        raise ValueError(
+            f"the result {fmt(shape)} is too big to be an input (at most "
+            f"{MAX_INPUT_NDIM} axes and {MAX_INPUT_ELEMENTS} elements)"
+        )
     params = {**state["params"], "shape": fmt(shape)}
     return {**_compute(params), "applied": False, "applies": state.get("applies", 0)}
 

@@ -401,9 +401,12 @@
 
   function drawError(p, s, r) {
     p.textSize(16);
+    p.textStyle(p.BOLD);
+    const heads = wrap(p, `⚠ Cannot apply ${s.params.op}:`, r.w - 20);
+    p.textStyle(p.NORMAL);
     const lines = wrap(p, s.error, r.w - 20);
     if (s.error_field === 'shape' && s.message) lines.push(...wrap(p, s.message, r.w - 20));
-    const h = Math.min(r.h - 4, 44 + 20 * lines.length);
+    const h = Math.min(r.h - 4, 22 + 20 * (heads.length + lines.length));
     const y0 = r.y + Math.max(2, (r.h - h) / 2);
     p.fill(255, 240, 240);
     p.stroke(...ERR);
@@ -414,8 +417,8 @@
     p.textAlign(p.LEFT, p.TOP);
     p.textStyle(p.BOLD);
     let y = y0 + 10;
-    p.text(`⚠ Cannot apply ${s.params.op}:`, r.x + 10, y);
-    y += 22;
+    for (const l of heads) { p.text(l, r.x + 10, y); y += 20; }
+    y += 2;
     p.textStyle(p.NORMAL);
     for (const l of lines) {
       if (y + 20 > y0 + h) break;

@@ -46,12 +46,15 @@ def page(shared):
     page, _ = shared
     for control in tops.CONTROLS:
         if control.has_value:
-            page.evaluate("([n, v]) => window.microsim.setControl(n, v)",
-                          [control.name, control.default])
+            page.evaluate(
+                "([n, v]) => window.microsim.setControl(n, v)", [control.name, control.default]
+            )
     page.evaluate("() => window.microsim.reinit()")
-    page.wait_for_function("() => !window.microsim.state.applied && "
-                           "window.microsim.state.params.op === 'reshape' && "
-                           "window.microsim.state.params.shape === '(2, 3, 4)'")
+    page.wait_for_function(
+        "() => !window.microsim.state.applied && "
+        "window.microsim.state.params.op === 'reshape' && "
+        "window.microsim.state.params.shape === '(2, 3, 4)'"
+    )
     return page
 
 
@@ -74,10 +77,19 @@ def test_page_is_ready_without_console_errors_or_off_origin_requests(shared):
 
 
 def test_every_value_control_changes_the_state_as_in_cpython(page):
-    changes = [("shape", "(3, 4)"), ("target", "(2, 6)"), ("op", "transpose"),
-               ("axes", "(1, 0)"), ("op", "unsqueeze"), ("axis", 1), ("op", "concatenate"),
-               ("second", "(3, 2)"), ("op", "einsum"), ("einsum", "bqd,bkd->bqk"),
-               ("speed", 7)]
+    changes = [
+        ("shape", "(3, 4)"),
+        ("target", "(2, 6)"),
+        ("op", "transpose"),
+        ("axes", "(1, 0)"),
+        ("op", "unsqueeze"),
+        ("axis", 1),
+        ("op", "concatenate"),
+        ("second", "(3, 2)"),
+        ("op", "einsum"),
+        ("einsum", "bqd,bkd->bqk"),
+        ("speed", 7),
+    ]
     for name, value in changes:
         change(page, name, value)
     s = state(page)
@@ -89,8 +101,9 @@ def test_apply_button_applies_and_animates_to_the_end(page):
     set_control(page, "apply", None)
     page.wait_for_function("() => window.microsim.state.applied === true")
     assert_close(state(page), cpython_call("tensor_ops.apply", {"state": before}))
-    page.wait_for_function("() => document.getElementById('draw-region').dataset.anim === 'done'",
-                           timeout=15_000)
+    page.wait_for_function(
+        "() => document.getElementById('draw-region').dataset.anim === 'done'", timeout=15_000
+    )
 
 
 def test_speed_slider_changes_the_animation_time(page):
@@ -100,10 +113,11 @@ def test_speed_slider_changes_the_animation_time(page):
         start = time.monotonic()
         set_control(page, "apply", None)
         page.wait_for_function(
-            "() => document.getElementById('draw-region').dataset.anim === 'running'")
+            "() => document.getElementById('draw-region').dataset.anim === 'running'"
+        )
         page.wait_for_function(
-            "() => document.getElementById('draw-region').dataset.anim === 'done'",
-            timeout=20_000)
+            "() => document.getElementById('draw-region').dataset.anim === 'done'", timeout=20_000
+        )
         return time.monotonic() - start
 
     fast, slow = duration(10), duration(2)
@@ -142,14 +156,17 @@ def test_concatenate_and_broadcast_give_numpys_shapes(page):
     assert s["result_shape"] == [2, 3, 4]
     s = change(page, "second", "(5, 1, 1, 4)")
     assert s["result_shape"] == list(np.broadcast_shapes((2, 3, 4), (5, 1, 1, 4)))
-    assert [r["rule"] for r in s["broadcast_rules"]][0] == "missing in a: treated as 1, then stretched to 5"
+    assert [r["rule"] for r in s["broadcast_rules"]][
+        0
+    ] == "missing in a: treated as 1, then stretched to 5"
 
 
 def test_a_4d_tensor_is_drawn_as_nested_boxes_with_every_axis_labelled(page):
     change(page, "target", "(4, 12)")
     change(page, "shape", "(2, 2, 3, 4)")
     page.wait_for_function(
-        "() => (document.getElementById('draw-region').dataset.layout || '').includes('[2,2,3,4]')")
+        "() => (document.getElementById('draw-region').dataset.layout || '').includes('[2,2,3,4]')"
+    )
     drawn = json.loads(page.get_attribute("#draw-region", "data-layout"))
     a, result = drawn
     # 4-D: one outer box (axis 0) holding two 3-D boxes (axis 1), each holding two 3 x 4 grids
@@ -167,12 +184,24 @@ def test_typed_text_is_never_inserted_as_html(page):
     assert page.query_selector("#status img, #notes img, #draw-region img") is None
 
 
-@pytest.mark.parametrize(("action", "args"), [
-    ("initial_state", {"params": {**defaults(tops.CONTROLS), "op": "stack", "axis": -1}}),
-    ("initial_state", {"params": {**defaults(tops.CONTROLS), "op": "transpose",
-                                  "shape": "(2, 2, 3, 4)", "axes": "(3, 1, 0, 2)"}}),
-    ("initial_state", {"params": {**defaults(tops.CONTROLS), "op": "einsum"}}),
-])
+@pytest.mark.parametrize(
+    ("action", "args"),
+    [
+        ("initial_state", {"params": {**defaults(tops.CONTROLS), "op": "stack", "axis": -1}}),
+        (
+            "initial_state",
+            {
+                "params": {
+                    **defaults(tops.CONTROLS),
+                    "op": "transpose",
+                    "shape": "(2, 2, 3, 4)",
+                    "axes": "(3, 1, 0, 2)",
+                }
+            },
+        ),
+        ("initial_state", {"params": {**defaults(tops.CONTROLS), "op": "einsum"}}),
+    ],
+)
 def test_pyodide_and_cpython_agree_on_element_mappings(shared, action, args):
     page, _ = shared
     assert_parity(page, f"tensor_ops.{action}", args)

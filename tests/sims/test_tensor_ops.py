@@ -113,8 +113,11 @@ def test_concatenate_places_a_then_b_like_numpy(axis):
 
 def test_concatenate_of_different_sizes_along_the_joined_axis():
     s = with_params(op="concatenate", second="(2, 5, 4)", axis=1)
-    assert s["result_shape"] == [2, 8, 4] == list(np.concatenate(
-        [np.zeros((2, 3, 4)), np.zeros((2, 5, 4))], axis=1).shape)
+    assert (
+        s["result_shape"]
+        == [2, 8, 4]
+        == list(np.concatenate([np.zeros((2, 3, 4)), np.zeros((2, 5, 4))], axis=1).shape)
+    )
 
 
 @pytest.mark.parametrize("axis", [0, 1, 3, -1])
@@ -127,8 +130,10 @@ def test_stack_adds_an_axis_of_size_two_like_numpy(axis):
     assert k.tolist() == (expected.ravel() % B_TAG).tolist()
 
 
-@pytest.mark.parametrize(("a", "b"), [("(2, 3, 4)", "(3, 4)"), ("(2, 1, 4)", "(3, 1)"),
-                                      ("(4,)", "(3, 1)"), ("(1, 3)", "(2, 2, 1)")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("(2, 3, 4)", "(3, 4)"), ("(2, 1, 4)", "(3, 1)"), ("(4,)", "(3, 1)"), ("(1, 3)", "(2, 2, 1)")],
+)
 def test_broadcast_stretches_both_operands_like_numpy(a, b):
     s = with_params(op="broadcast", shape=a, second=b)
     sa, sb = T.parse_shape(a), T.parse_shape(b)
@@ -195,8 +200,14 @@ def test_reshape_into_5_5_shows_the_engine_error_and_the_sim_keeps_working():
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("(2, 0, 4)", "≥ 1"), ("(2, 3, 4, 2, 2)", "at most 4 axes"), ("(11, 11)", "too many"),
-     ("abc", "not a whole number"), ("<b>2</b>", "not a whole number"), ("", "empty")],
+    [
+        ("(2, 0, 4)", "≥ 1"),
+        ("(2, 3, 4, 2, 2)", "at most 4 axes"),
+        ("(11, 11)", "too many"),
+        ("abc", "not a whole number"),
+        ("<b>2</b>", "not a whole number"),
+        ("", "empty"),
+    ],
 )
 def test_bad_input_shape_says_why_in_the_error(text, words):
     s = with_params(shape=text)
@@ -204,9 +215,14 @@ def test_bad_input_shape_says_why_in_the_error(text, words):
     assert s["inputs"] == [] and s["result_shape"] is None
 
 
-@pytest.mark.parametrize(("axes", "words"), [("(0, 1)", "must list each of the 3 axes"),
-                                             ("(0, 0, 1)", "same axis twice"),
-                                             ("(a, b, c)", "not an axis number")])
+@pytest.mark.parametrize(
+    ("axes", "words"),
+    [
+        ("(0, 1)", "must list each of the 3 axes"),
+        ("(0, 0, 1)", "same axis twice"),
+        ("(a, b, c)", "not an axis number"),
+    ],
+)
 def test_bad_transpose_axes_give_a_reason(axes, words):
     s = with_params(op="transpose", axes=axes)
     assert words in s["error"], s["error"]
@@ -266,8 +282,9 @@ def test_speed_changes_only_the_speed():
     s = tops.apply(tops.initial_state({}))
     fast = tops.set_param(s, "speed", 9)
     assert fast["params"]["speed"] == 9 and fast["applied"] is True
-    assert {k: v for k, v in fast.items() if k != "params"} == \
-        {k: v for k, v in s.items() if k != "params"}
+    assert {k: v for k, v in fast.items() if k != "params"} == {
+        k: v for k, v in s.items() if k != "params"
+    }
 
 
 def test_use_result_chains_squeezes_1_3_1_to_3():
@@ -299,11 +316,16 @@ def test_every_operation_gives_json_with_a_result_or_a_message(op):
     assert data["result_shape"] is not None or data["error"], op
 
 
-@pytest.mark.parametrize(("changes", "field"), [({"target": "(5, 5)"}, "target"),
-                                                ({"op": "squeeze"}, "axis"),
-                                                ({"op": "transpose", "axes": "(0, 1)"}, "axes"),
-                                                ({"op": "broadcast", "second": "(2, 3)"}, "second"),
-                                                ({"shape": "(0,)"}, "shape")])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"target": "(5, 5)"}, "target"),
+        ({"op": "squeeze"}, "axis"),
+        ({"op": "transpose", "axes": "(0, 1)"}, "axes"),
+        ({"op": "broadcast", "second": "(2, 3)"}, "second"),
+        ({"shape": "(0,)"}, "shape"),
+    ],
+)
 def test_error_names_the_control_to_fix(changes, field):
     s = with_params(**changes)
     assert s["error"] and s["error_field"] == field, (s["error"], s["error_field"])
