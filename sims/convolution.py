@@ -313,6 +313,9 @@ def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[st
         "scale": _scale(after),
         "size": info,
         "lines": _size_lines(info, n, k, stride, "Picture's output size"),
+        "short": [info["formula"]] + ([] if info["exact"] else [
+            f"Not a whole number: floored, so the last {info['remainder']} padded row(s) and "
+            f"column(s) are never visited."]),
         "presets": presets,
     }
 

@@ -207,7 +207,7 @@
       const gWin = gridSize(p, windowLabels, cap);
       const gKer = gridSize(p, ker.labels, cap);
       const gProd = gridSize(p, cur.scaled_labels, cap, cur.row_sum_labels);
-      if (narrow && gKer.w + 28 + gProd.w > w) {
+      if (narrow && w < 500 && gKer.w + 28 + gProd.w > w) {
         // too narrow for kernel and products side by side (a 5×5 kernel at 400 px): one grid
         // whose cells show the weight (top) and the product (bottom)
         const top = ker.labels.map((row) => row.map((t) => `×${t}`));
@@ -266,7 +266,7 @@
       // every product is in the grid; the written sum lists all nine for a 3×3 kernel, and
       // the row sums (each a sum of one grid row) for a 5×5 kernel or a narrow screen
       const cur = s.current;
-      return [cur.n_terms <= 9 && !narrow ? cur.sum_line : cur.rows_line];
+      return [cur.n_terms <= 9 ? cur.sum_line : cur.rows_line];
     },
     measure(p, s, w, cap, narrow) {
       const { rowH } = this.parts(p, s, w, cap, narrow);
@@ -393,8 +393,8 @@
       y += this.legend(p, s.scale, x0, y, box.w);
       if (s.pool && !narrow) this.drawPool(p, s, { x: x0, y: y + 8, w: box.w }, cap);
     },
-    legendH(p, scale, w) {
-      return 22 + (w >= 240 ? para(p, [scale.label], 0, 0, w, false) : 0);
+    legendH() {
+      return 22;
     },
     legend(p, scale, x, y, w) {
       // "lo [colour bar] hi" on one line; the sentence under it when there is room
@@ -411,8 +411,7 @@
       p.noStroke();
       p.fill(60);
       p.text(scale.hi_label, x + lw + bw + 6, y);
-      if (w >= 240) para(p, [scale.label], x, y + 22, w, true, { color: [60, 60, 60] });
-      return this.legendH(p, scale, w);
+      return this.legendH();
     },
     drawPool(p, s, box, cap) {
       const pool = s.pool;
@@ -451,10 +450,14 @@
       if (!showPresets && w - used - 12 >= 150) return { beside: true, dx: used + 12, w: w - used - 12 };
       return { beside: false, dx: 0, w };
     },
+    lines(s, full) {
+      // the formula with the numbers; the long explanation where there is room
+      return full ? s.sample.lines.slice(1) : s.sample.short;
+    },
     measure(p, s, w, cap, showPresets) {
       const px = this.px(s, w, cap, showPresets);
       const tb = this.textBox(s, w, cap, showPresets);
-      const textH = para(p, s.sample.lines.slice(1), 0, 0, tb.w, false);
+      const textH = para(p, this.lines(s, showPresets), 0, 0, tb.w, false);
       let h = TITLE + (tb.beside ? Math.max(28 * px, textH) : 28 * px + 6 + textH) + 6;
       if (showPresets) {
         const t = this.thumbs(w);
@@ -509,8 +512,8 @@
       this.image(p, sm.after, sm.scale, box.x + 28 * px + 12, y, apx);
       const colour = { color: sm.size.exact ? [60, 60, 60] : [140, 50, 0] };
       let yy = y + 28 * px + 6;
-      if (tb.beside) para(p, sm.lines.slice(1), box.x + tb.dx, y, tb.w, true, colour);
-      else yy += para(p, sm.lines.slice(1), box.x, yy, box.w, true, colour);
+      if (tb.beside) para(p, this.lines(s, showPresets), box.x + tb.dx, y, tb.w, true, colour);
+      else yy += para(p, this.lines(s, showPresets), box.x, yy, box.w, true, colour);
       if (showPresets) {
         const t = this.thumbs(box.w);
         yy += 6;
@@ -550,7 +553,10 @@
       }
     }
     if (!narrow || !s.pool) lines.push({ text: s.message, color: [60, 60, 60] });
-    if (!narrow) lines.push({ text: `Kernel: ${s.kernel.note}.`, color: [60, 60, 60] });
+    if (!narrow) {
+      lines.push({ text: `Output colours: ${s.scale.label}.`, color: [60, 60, 60] });
+      lines.push({ text: `Kernel: ${s.kernel.note}.`, color: [60, 60, 60] });
+    }
     return lines;
   }
 
@@ -592,14 +598,14 @@
           ],
         };
       } else {
-        if (win) continue;
+        if (win && cap > 40) continue;
         const half = Math.floor((inner - GAP) / 2);
         const top = Math.max(inputPanel.measure(p, s, half, cap).h, outputPanel.measure(p, s, half, cap, true).h);
         const y2 = PAD + top + 8;
-        const calcH = calcPanel.measure(p, s, inner, cap, true).h;
+        const calcH = calcPanel.measure(p, s, inner, cap, !win).h;
         const y3 = y2 + calcH + 4;
         // the pooled map sits left of the formula text
-        const poolW = s.pool ? Math.min(inner * 0.3, 3 * outputPanel.poolCell(s, half, cap)) + 12 : 0;
+        const poolW = s.pool ? Math.max(96, Math.min(inner * 0.3, 3 * outputPanel.poolCell(s, half, cap)) + 12) : 0;
         const textW = inner - poolW;
         const poolH = s.pool ? outputPanel.poolMeasure(p, s, poolW - 12, cap) : 0;
         const textH = Math.max(poolH, para(p, textLines(s, true), 0, 0, textW, false));
@@ -607,7 +613,7 @@
         const sampleH = samplePanel.measure(p, s, inner, cap, false).h;
         const boxes = [
           ['input', { x: PAD, y: PAD, w: half }], ['output', { x: PAD + half + GAP, y: PAD, w: half }, true],
-          ['calc', { x: PAD, y: y2, w: inner }, true], ['text', { x: PAD + poolW, y: y3, w: textW }, true],
+          ['calc', { x: PAD, y: y2, w: inner }, !win], ['text', { x: PAD + poolW, y: y3, w: textW }, true],
           ['sample', { x: PAD, y: y4, w: inner }, false],
         ];
         if (s.pool) boxes.push(['pool', { x: PAD, y: y3, w: poolW - 12 }]);
