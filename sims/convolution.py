@@ -92,20 +92,40 @@ DENOMINATORS = (1, 16, 256)
 """Common factors tried for showing kernel weights as whole numbers (blur: 1/16, 1/256)."""
 
 CONTROLS = [
-    Control("kernel", "select", "Preset kernel", default="edge",
-            options=[[k, v] for k, v in KERNEL_LABELS.items()]),
+    Control(
+        "kernel",
+        "select",
+        "Preset kernel",
+        default="edge",
+        options=[[k, v] for k, v in KERNEL_LABELS.items()],
+    ),
     Control("ksize", "select", "Kernel size", default="3", options=[["3", "3×3"], ["5", "5×5"]]),
     Control("stride", "select", "Stride", default="1", options=[["1", "1"], ["2", "2"]]),
-    Control("padding", "select", "Padding", default="valid",
-            options=[["valid", "valid (none)"], ["same", "same (zeros)"]]),
+    Control(
+        "padding",
+        "select",
+        "Padding",
+        default="valid",
+        options=[["valid", "valid (none)"], ["same", "same (zeros)"]],
+    ),
     Control("prev", "button", "◀ Previous position", url=False),
     Control("next", "button", "Next position ▶", url=False),
     Control("animate", "button", "Animate Convolution", url=False),
     Control("speed", "slider", "Steps / s", default=2, min=0.5, max=8, step=0.5),
-    Control("pool", "select", "2×2 pooling", default="none",
-            options=[["none", "none"], ["max", "max"], ["avg", "average"]]),
-    Control("image", "select", "Sample image", default="digit",
-            options=[["digit", "digit 7"], ["digit3", "digit 3"], ["shapes", "shapes"]]),
+    Control(
+        "pool",
+        "select",
+        "2×2 pooling",
+        default="none",
+        options=[["none", "none"], ["max", "max"], ["avg", "average"]],
+    ),
+    Control(
+        "image",
+        "select",
+        "Sample image",
+        default="digit",
+        options=[["digit", "digit 7"], ["digit3", "digit 3"], ["shapes", "shapes"]],
+    ),
 ]
 
 SETTINGS = {**defaults(CONTROLS), "pos": 1}
@@ -137,13 +157,25 @@ def _scale(values: np.ndarray) -> dict[str, Any]:
     lo, hi = float(values.min()), float(values.max())
     if lo < -1e-12:
         limit = max(abs(lo), abs(hi), 1e-9)
-        return {"kind": "diverging", "limit": limit, "min": lo, "max": hi,
-                "lo_label": f"−{fmt(limit, 2)}", "hi_label": f"+{fmt(limit, 2)}",
-                "label": f"−{fmt(limit, 2)} blue · 0 white · +{fmt(limit, 2)} orange"}
+        return {
+            "kind": "diverging",
+            "limit": limit,
+            "min": lo,
+            "max": hi,
+            "lo_label": f"−{fmt(limit, 2)}",
+            "hi_label": f"+{fmt(limit, 2)}",
+            "label": f"−{fmt(limit, 2)} blue · 0 white · +{fmt(limit, 2)} orange",
+        }
     limit = max(hi, 1.0)
-    return {"kind": "gray", "limit": limit, "min": lo, "max": hi,
-            "lo_label": "0", "hi_label": fmt(limit, 2),
-            "label": f"0 black · {fmt(limit, 2)} white (none < 0)"}
+    return {
+        "kind": "gray",
+        "limit": limit,
+        "min": lo,
+        "max": hi,
+        "lo_label": "0",
+        "hi_label": fmt(limit, 2),
+        "label": f"0 black · {fmt(limit, 2)} white (none < 0)",
+    }
 
 
 def _kernel_display(weights: np.ndarray) -> dict[str, Any]:
@@ -152,10 +184,13 @@ def _kernel_display(weights: np.ndarray) -> dict[str, Any]:
         ints = weights * d
         if np.allclose(ints, np.round(ints), atol=1e-9):
             ints = np.round(ints)
-            return {"denominator": d, "ints": ints.tolist(), "labels": _labels(ints, 0),
-                    "factor": "" if d == 1 else f"1/{d}"}
-    return {"denominator": 1, "ints": weights.tolist(), "labels": _labels(weights, 2),
-            "factor": ""}
+            return {
+                "denominator": d,
+                "ints": ints.tolist(),
+                "labels": _labels(ints, 0),
+                "factor": "" if d == 1 else f"1/{d}",
+            }
+    return {"denominator": 1, "ints": weights.tolist(), "labels": _labels(weights, 2), "factor": ""}
 
 
 # --------------------------------------------------------------------------- validation
@@ -172,7 +207,9 @@ def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         speed = float(p["speed"])
         pos = float(p["pos"])
     except (TypeError, ValueError):
-        raise ValueError(f"speed and pos must be numbers, got {p['speed']!r} and {p['pos']!r}")
+        raise ValueError(
+            f"speed and pos must be numbers, got {p['speed']!r} and {p['pos']!r}"
+        ) from None
     if not (np.isfinite(speed) and 0.5 <= speed <= 8):
         raise ValueError(f"speed must be between 0.5 and 8 steps per second, got {p['speed']!r}")
     if not np.isfinite(pos) or pos != int(pos):
@@ -183,8 +220,10 @@ def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     warning = None
     if not 1 <= pos <= n_positions:
         clamped = min(max(int(pos), 1), n_positions)
-        warning = (f"Kernel position {int(pos)} does not exist with these settings (positions "
-                   f"1 to {n_positions}); showing position {clamped}.")
+        warning = (
+            f"Kernel position {int(pos)} does not exist with these settings (positions "
+            f"1 to {n_positions}); showing position {clamped}."
+        )
         pos = clamped
     p["pos"] = int(pos)
     return p, warning
@@ -233,8 +272,8 @@ def _current(trace: dict[str, Any], pos: int, kd: dict[str, Any], k: int) -> dic
         "terms": terms,
         "result": result,
         "sum_line": f"Σ = {' + '.join(terms)} {result}",
-        "rows_line": "Row sums " + " + ".join(f"({t})" if t.startswith("−") else t
-                                          for t in (fmt(v, 2) for v in row_sums))
+        "rows_line": "Row sums "
+        + " + ".join(f"({t})" if t.startswith("−") else t for t in (fmt(v, 2) for v in row_sums))
         + f" {result}",
         "n_terms": k * k,
     }
@@ -245,9 +284,18 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
         return None
     h = output.shape[0]
     if h < POOL_SIZE:
-        return {"mode": mode, "output": [], "labels": [], "ready": [], "too_small": True,
-                "short": [], "lines": [f"A {POOL_SIZE}×{POOL_SIZE} pool needs at least a "
-                          f"{POOL_SIZE}×{POOL_SIZE} map; this output is {h}×{h}."]}
+        return {
+            "mode": mode,
+            "output": [],
+            "labels": [],
+            "ready": [],
+            "too_small": True,
+            "short": [],
+            "lines": [
+                f"A {POOL_SIZE}×{POOL_SIZE} pool needs at least a "
+                f"{POOL_SIZE}×{POOL_SIZE} map; this output is {h}×{h}."
+            ],
+        }
     trace = conv.pool2d_trace(output, POOL_SIZE, POOL_SIZE, mode)
     info = conv.conv_output_size_explain(h, POOL_SIZE, 0, POOL_SIZE)
     done = pos  # output cells computed so far, in reading order
@@ -259,9 +307,12 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
     size = info["size"]
     used = size * POOL_SIZE
     name = "max" if mode == "max" else "average"
-    lines = [f"2×2 {name} pool, stride 2: ({h} − 2) / 2 + 1 = "
-             f"{fmt((h - POOL_SIZE) / POOL_SIZE + 1, 2)}"
-             + ("" if info["exact"] else f" → {size}") + f"  →  {size}×{size}"]
+    lines = [
+        f"2×2 {name} pool, stride 2: ({h} − 2) / 2 + 1 = "
+        f"{fmt((h - POOL_SIZE) / POOL_SIZE + 1, 2)}"
+        + ("" if info["exact"] else f" → {size}")
+        + f"  →  {size}×{size}"
+    ]
     left = h - used
     rows = "row and column" if left == 1 else f"{left} rows and columns"
     if not info["exact"]:
@@ -272,13 +323,27 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
             f"of the {h}×{h} map unpooled (hatched)."
         )
     out = np.asarray(trace["output"])
-    return {"mode": mode, "output": trace["output"], "labels": _labels(out, 2),
-            "ready": ready, "steps": [{"top_left": s["top_left"], **({"argmax": s["argmax"]}
-                                      if "argmax" in s else {})} for s in trace["steps"]],
-            "used": used, "exact": info["exact"], "lines": lines, "scale": _scale(out),
-            "short": lines[:1] + ([] if info["exact"] else [
-                f"Not a whole number, so the last {rows} are left out (hatched)."]),
-            "too_small": False}
+    return {
+        "mode": mode,
+        "output": trace["output"],
+        "labels": _labels(out, 2),
+        "ready": ready,
+        "steps": [
+            {"top_left": s["top_left"], **({"argmax": s["argmax"]} if "argmax" in s else {})}
+            for s in trace["steps"]
+        ],
+        "used": used,
+        "exact": info["exact"],
+        "lines": lines,
+        "scale": _scale(out),
+        "short": lines[:1]
+        + (
+            []
+            if info["exact"]
+            else [f"Not a whole number, so the last {rows} are left out (hatched)."]
+        ),
+        "too_small": False,
+    }
 
 
 @lru_cache(maxsize=8)
@@ -313,9 +378,15 @@ def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[st
         "scale": _scale(after),
         "size": info,
         "lines": _size_lines(info, n, k, stride, "Picture's output size"),
-        "short": [info["formula"]] + ([] if info["exact"] else [
-            f"Not a whole number: floored, so the last {info['remainder']} padded row(s) and "
-            f"column(s) are never visited."]),
+        "short": [info["formula"]]
+        + (
+            []
+            if info["exact"]
+            else [
+                f"Not a whole number: floored, so the last {info['remainder']} padded row(s) and "
+                f"column(s) are never visited."
+            ]
+        ),
         "presets": presets,
     }
 
@@ -335,8 +406,14 @@ def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, An
         "pad": info["padding"],
         "padded": trace["padded"],
         "padded_labels": _labels(np.asarray(trace["padded"]), 2),
-        "kernel": {"name": p["kernel"], "label": KERNEL_LABELS[p["kernel"]], "size": k,
-                   "weights": weights.tolist(), "note": conv.KERNEL_NOTES[p["kernel"]], **kd},
+        "kernel": {
+            "name": p["kernel"],
+            "label": KERNEL_LABELS[p["kernel"]],
+            "size": k,
+            "weights": weights.tolist(),
+            "note": conv.KERNEL_NOTES[p["kernel"]],
+            **kd,
+        },
         "stride": stride,
         "size": {**info, "lines": _size_lines(info, N, k, stride, "Output size")},
         "output": output.tolist(),
@@ -359,11 +436,13 @@ def _with_summary(state: dict[str, Any]) -> dict[str, Any]:
     factor = f" times {ker['factor']}" if ker["factor"] else ""
     parts = [
         f"{ker['label']} kernel {ker['size']}×{ker['size']}, weights by row: "
-        + "; ".join(", ".join(row) for row in ker["labels"]) + f"{factor}.",
+        + "; ".join(", ".join(row) for row in ker["labels"])
+        + f"{factor}.",
         f"Stride {state['stride']}, padding {state['params']['padding']} "
         f"(p = {state['pad']}). {size['lines'][0]} {size['lines'][1]}.",
         f"{state['message']} Sum of the {cur['n_terms']} products: "
-        + " + ".join(cur["terms"]) + f" {cur['result']}.",
+        + " + ".join(cur["terms"])
+        + f" {cur['result']}.",
     ]
     if state["pool"] and not state["pool"]["too_small"]:
         parts.append(" ".join(state["pool"]["lines"]))
@@ -423,8 +502,9 @@ def move(state: dict[str, Any], direction: str) -> dict[str, Any]:
             j = min(max(j + dj, 0), size - 1)
             pos = i * size + j + 1
     else:
-        raise ValueError(f"direction must be one of {', '.join([*MOVES, 'first', 'last'])}, "
-                         f"got {direction!r}")
+        raise ValueError(
+            f"direction must be one of {', '.join([*MOVES, 'first', 'last'])}, got {direction!r}"
+        )
     return set_param(state, "pos", pos)
 
 

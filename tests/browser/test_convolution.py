@@ -45,7 +45,8 @@ def change(page, name, value) -> dict:
     set_control(page, name, value)
     page.wait_for_function(
         "([n, v]) => String(window.microsim.state.params[n]) === String(v)",
-        arg=[name, value], timeout=10_000,
+        arg=[name, value],
+        timeout=10_000,
     )
     if snapshot(page) == before:
         wait_state_change(page, before)
@@ -53,9 +54,15 @@ def change(page, name, value) -> dict:
 
 
 def reset(page) -> None:
-    for name, value in [("kernel", "edge"), ("ksize", "3"), ("stride", "1"),
-                        ("padding", "valid"), ("pool", "none"), ("image", "digit"),
-                        ("speed", 2)]:
+    for name, value in [
+        ("kernel", "edge"),
+        ("ksize", "3"),
+        ("stride", "1"),
+        ("padding", "valid"),
+        ("pool", "none"),
+        ("image", "digit"),
+        ("speed", 2),
+    ]:
         if str(state(page)["params"][name]) != str(value):
             change(page, name, value)
     if state(page)["pos"] != 1:
@@ -76,20 +83,30 @@ def test_output_map_equals_engine_conv2d_for_every_size_stride_padding_and_kerne
     reset(page)
     x = conv.sample_input_7x7(sim.INPUT_NAME)
     # all eight (ksize, stride, padding) combinations, one change at a time (a Gray code)
-    combos = [("3", "1", "valid"), ("3", "1", "same"), ("3", "2", "same"), ("3", "2", "valid"),
-              ("5", "2", "valid"), ("5", "2", "same"), ("5", "1", "same"), ("5", "1", "valid")]
+    combos = [
+        ("3", "1", "valid"),
+        ("3", "1", "same"),
+        ("3", "2", "same"),
+        ("3", "2", "valid"),
+        ("5", "2", "valid"),
+        ("5", "2", "same"),
+        ("5", "1", "same"),
+        ("5", "1", "valid"),
+    ]
     kernels = ["edge", "edge", "blur", "blur", "sharpen", "sobel_x", "sobel_y", "identity"]
-    for (ksize, stride, padding), kernel in zip(combos, kernels):
+    for (ksize, stride, padding), kernel in zip(combos, kernels, strict=True):
         change(page, "kernel", kernel)
         change(page, "ksize", ksize)
         change(page, "stride", stride)
         s = change(page, "padding", padding)
-        expected = conv.conv2d(x, conv.preset_kernel(kernel, int(ksize)), stride=int(stride),
-                               padding=padding)
+        expected = conv.conv2d(
+            x, conv.preset_kernel(kernel, int(ksize)), stride=int(stride), padding=padding
+        )
         got = np.asarray(s["output"])
         assert got.shape == expected.shape, (ksize, stride, padding, got.shape, expected.shape)
-        np.testing.assert_allclose(got, expected, atol=1e-12,
-                                   err_msg=f"{kernel} k={ksize} s={stride} {padding}")
+        np.testing.assert_allclose(
+            got, expected, atol=1e-12, err_msg=f"{kernel} k={ksize} s={stride} {padding}"
+        )
     assert log.problems() == [], log.problems()
 
 
@@ -113,12 +130,16 @@ def test_every_control_changes_the_state_as_cpython_says(shared):
     for control in sim.CONTROLS:
         if control.kind == "button":
             continue
-        value = control.max if control.kind == "slider" else next(
-            v for v, _ in control.options if v != control.default)
+        value = (
+            control.max
+            if control.kind == "slider"
+            else next(v for v, _ in control.options if v != control.default)
+        )
         before = state(page)
         after = change(page, control.name, value)
-        expected = cpython_call("convolution.set_param",
-                                {"state": before, "name": control.name, "value": value})
+        expected = cpython_call(
+            "convolution.set_param", {"state": before, "name": control.name, "value": value}
+        )
         assert_close(after, expected, path=f"after {control.name}={value}")
         assert after != before, control.name
 
@@ -136,8 +157,13 @@ def test_next_previous_buttons_and_arrow_keys_move_the_kernel(shared):
     page.click("[data-control=prev]")
     assert wait_state_change(page, mark)["pos"] == 1
     page.focus("#draw-region")
-    for key, pos, out in [("ArrowRight", 2, [0, 1]), ("ArrowDown", 7, [1, 1]),
-                          ("ArrowLeft", 6, [1, 0]), ("End", 25, [4, 4]), ("ArrowUp", 20, [3, 4])]:
+    for key, pos, out in [
+        ("ArrowRight", 2, [0, 1]),
+        ("ArrowDown", 7, [1, 1]),
+        ("ArrowLeft", 6, [1, 0]),
+        ("End", 25, [4, 4]),
+        ("ArrowUp", 20, [3, 4]),
+    ]:
         mark = snapshot(page)
         page.keyboard.press(key)
         s = wait_state_change(page, mark)
@@ -172,7 +198,8 @@ def test_animate_steps_through_every_position_and_pauses_when_hidden(shared):
     }""")
     page.wait_for_function("() => window.microsim.state.pos === 9", timeout=15_000)
     page.wait_for_function(
-        "() => document.querySelector('[data-control=animate]').getAttribute('aria-pressed') === 'false'")
+        "() => document.querySelector('[data-control=animate]').getAttribute('aria-pressed') === 'false'"
+    )
     s = state(page)
     assert "complete" in s["message"], s["message"]
     assert_parity(page, "convolution.animate_step", {"state": s})
@@ -193,8 +220,7 @@ def test_a_bad_value_shows_a_message_and_the_sim_keeps_working(shared):
     page, _ = shared
     reset(page)
     before = state(page)
-    result = page.evaluate(
-        "() => window.microsim.act('set_param', {name: 'ksize', value: '4'})")
+    result = page.evaluate("() => window.microsim.act('set_param', {name: 'ksize', value: '4'})")
     assert result is None
     status = page.text_content("#status")
     assert "ksize must be one of 3, 5" in status, status
@@ -237,8 +263,15 @@ def test_url_parameters_set_every_setting_control(browser, site_url):
     page.goto(f"{site_url}sims/{SLUG}/main.html?{query}", wait_until="domcontentloaded")
     page.wait_for_selector("[data-control=kernel]")
     values = page.evaluate("() => window.microsim.params()")
-    assert values == {"kernel": "blur", "ksize": "5", "stride": "2", "padding": "same",
-                      "speed": 4.5, "pool": "avg", "image": "shapes"}, values
+    assert values == {
+        "kernel": "blur",
+        "ksize": "5",
+        "stride": "2",
+        "padding": "same",
+        "speed": 4.5,
+        "pool": "avg",
+        "image": "shapes",
+    }, values
     assert page.text_content("#notes").strip() == ""
     # initial_state for these values (what the page asks the engine for once it is ready)
     s = cpython_call("convolution.initial_state", {"params": values})

@@ -116,8 +116,9 @@ def test_signed_outputs_use_a_diverging_scale_and_unsigned_ones_gray():
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
 @pytest.mark.parametrize(("ksize", "stride", "padding"), COMBOS)
-def test_pooling_is_2x2_stride_2_of_the_output_and_says_when_it_floors(mode, ksize, stride,
-                                                                      padding):
+def test_pooling_is_2x2_stride_2_of_the_output_and_says_when_it_floors(
+    mode, ksize, stride, padding
+):
     s = sim.initial_state({"ksize": ksize, "stride": stride, "padding": padding, "pool": mode})
     out = np.asarray(s["output"])
     h = out.shape[0] // 2
@@ -189,8 +190,12 @@ def test_changing_geometry_keeps_the_position_or_clamps_it_with_a_warning():
 
 @pytest.mark.parametrize(
     ("name", "value", "match"),
-    [("ksize", "4", "ksize must be one of"), ("padding", "full", "padding must be one of"),
-     ("speed", 100, "speed must be between"), ("nonsense", 1, "no setting")],
+    [
+        ("ksize", "4", "ksize must be one of"),
+        ("padding", "full", "padding must be one of"),
+        ("speed", 100, "speed must be between"),
+        ("nonsense", 1, "no setting"),
+    ],
 )
 def test_bad_values_raise_a_message_a_student_can_act_on(name, value, match):
     with pytest.raises(ValueError, match=match):
