@@ -35,12 +35,17 @@ def browser():
 
 @pytest.fixture
 def open_sim(browser, site_url):
-    """open_sim(slug, query="", width=1000) -> (page, log); the page is closed afterwards."""
+    """open_sim(slug, query="", width=1000, block=None) -> (page, log); closed afterwards.
+
+    ``block`` is a URL glob whose requests are aborted from the first navigation on.
+    """
     contexts = []
 
-    def _open(slug: str, query: str = "", width: int = 1000, height: int = 900):
+    def _open(slug: str, query: str = "", width: int = 1000, height: int = 900, block=None):
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
+        if block:
+            context.route(block, lambda route: route.abort())
         page = context.new_page()
         log = attach_log(page)
         url = f"{site_url}sims/{slug}/main.html" + (f"?{query}" if query else "")

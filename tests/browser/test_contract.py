@@ -77,9 +77,7 @@ def test_sim_reaches_ready_offline_and_every_value_control_changes_the_state(
 
 @pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
 def test_first_frame_draws_without_the_engine_and_retry_recovers(open_sim, slug, module):
-    page, log = open_sim(slug)
-    page.context.route("**/pyodide.asm.wasm", lambda route: route.abort())
-    page.reload()
+    page, log = open_sim(slug, block="**/pyodide.asm.wasm")
     page.wait_for_function(
         "() => document.documentElement.dataset.engine === 'error'", timeout=30_000
     )
