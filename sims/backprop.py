@@ -105,8 +105,10 @@ LOSS_OPTIONS = [
     ["mse", "MSE"],
     ["binary_cross_entropy", "Cross-Entropy"],
 ]
-LOSS_LABELS = {"mse": "MSE  L = (ŷ − y)²", "binary_cross_entropy":
-               "Binary cross-entropy  L = −[y log ŷ + (1 − y) log(1 − ŷ)]"}
+LOSS_LABELS = {
+    "mse": "MSE  L = (ŷ − y)²",
+    "binary_cross_entropy": "Binary cross-entropy  L = −[y log ŷ + (1 − y) log(1 − ŷ)]",
+}
 
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -119,9 +121,7 @@ def sub(*indices: int) -> str:
 
 def _weight_options() -> list[list[str]]:
     """Every weight of the network as [value, label]: W1_i_j (0-based) shown 1-based."""
-    options = [
-        [f"W2_0_{i}", f"W[2]{sub(1, i + 1)}: h{i + 1} → out"] for i in range(LAYER_SIZES[1])
-    ]
+    options = [[f"W2_0_{i}", f"W[2]{sub(1, i + 1)}: h{i + 1} → out"] for i in range(LAYER_SIZES[1])]
     options += [
         [f"W1_{i}_{j}", f"W[1]{sub(i + 1, j + 1)}: x{j + 1} → h{i + 1}"]
         for i in range(LAYER_SIZES[1])
@@ -137,15 +137,26 @@ CONTROLS = [
     Control("backward", "button", "Backward Step", url=False),
     Control("auto", "button", "Auto Backprop", url=False),
     Control("speed", "slider", "Auto steps/s", default=1.0, min=0.5, max=5, step=0.5),
-    Control("target", "text", "Target y (0 to 1)", default="0.8", maxlength=12,
-            help="The training target, a number between 0 and 1; press Enter"),
+    Control(
+        "target",
+        "text",
+        "Target y (0 to 1)",
+        default="0.8",
+        maxlength=12,
+        help="The training target, a number between 0 and 1; press Enter",
+    ),
     Control("loss", "select", "Loss", default="mse", options=LOSS_OPTIONS),
     Control("chain", "checkbox", "Show Chain Rule", default=False),
     Control("weight", "select", "Chain rule for", default="W1_0_0", options=WEIGHT_OPTIONS),
     Control("lr", "slider", "Learning rate η", default=1.0, min=0.1, max=10, step=0.1),
     Control("update", "button", "Apply Update", url=False),
-    Control("check", "button", "Check Gradients", url=False,
-            help="Compare the engine's gradients with finite differences of the loss"),
+    Control(
+        "check",
+        "button",
+        "Check Gradients",
+        url=False,
+        help="Compare the engine's gradients with finite differences of the loss",
+    ),
     Control("seed", "slider", "Seed (weights)", default=3, min=0, max=99, step=1),
     Control("reset", "button", "Reset", url=False),
 ]
@@ -195,8 +206,7 @@ def _params(state: dict[str, Any]) -> dense.Params:
 
 def _xy(state: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """The example as columns: X (2, 1), Y (1, 1)."""
-    return (np.asarray(state["x"], dtype=float).reshape(-1, 1),
-            np.array([[float(state["y"])]]))
+    return (np.asarray(state["x"], dtype=float).reshape(-1, 1), np.array([[float(state["y"])]]))
 
 
 def loss_value(params: dense.Params, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
@@ -205,8 +215,12 @@ def loss_value(params: dense.Params, X: np.ndarray, Y: np.ndarray, loss: str) ->
 
 
 def _shape_check(name: str, grad: np.ndarray, W: np.ndarray) -> dict[str, Any]:
-    return {"name": name, "grad_shape": list(grad.shape), "param_shape": list(W.shape),
-            "ok": grad.shape == W.shape}
+    return {
+        "name": name,
+        "grad_shape": list(grad.shape),
+        "param_shape": list(W.shape),
+        "ok": grad.shape == W.shape,
+    }
 
 
 def _forward_view(state: dict[str, Any]) -> dict[str, Any]:
@@ -216,7 +230,10 @@ def _forward_view(state: dict[str, Any]) -> dict[str, Any]:
     loss = state["params"]["loss"]
     trace = dense.forward(params, X, ACTIVATIONS)
     return {
-        "z1": trace.Z[0], "a1": trace.A[1], "z2": trace.Z[1], "a2": trace.A[2],
+        "z1": trace.Z[0],
+        "a1": trace.A[1],
+        "z2": trace.Z[1],
+        "a2": trace.A[2],
         "y_hat": float(trace.output[0, 0]),
         "error": float(trace.output[0, 0] - Y[0, 0]),
         "loss": get_loss(loss).fn(trace.output, Y),
@@ -243,19 +260,35 @@ def _backward_view(state: dict[str, Any], step: int) -> dict[str, Any]:
     dL_da2 = get_loss(loss).grad(trace.output, Y)
     sp2 = sigma.grad(trace.Z[1])
     out: dict[str, Any] = {
-        "dL_da2": dL_da2, "sp2": sp2, "delta2": grads["delta"][1],
+        "dL_da2": dL_da2,
+        "sp2": sp2,
+        "delta2": grads["delta"][1],
         "delta2_chain": dL_da2 * sp2,
         "simplified": (ACTIVATIONS[-1], loss) in dense.SIMPLIFIED_OUTPUT_DELTA,
     }
     if step >= 2:
-        out.update(dW2=grads["dW"][1], db2=grads["db"][1], a1=trace.A[1], a1T=trace.A[1].T,
-                   check2=_shape_check("W[2]", grads["dW"][1], W2))
+        out.update(
+            dW2=grads["dW"][1],
+            db2=grads["db"][1],
+            a1=trace.A[1],
+            a1T=trace.A[1].T,
+            check2=_shape_check("W[2]", grads["dW"][1], W2),
+        )
     if step >= 3:
-        out.update(W2T=W2.T, W2T_delta2=W2.T @ grads["delta"][1], sp1=sigma.grad(trace.Z[0]),
-                   delta1=grads["delta"][0])
+        out.update(
+            W2T=W2.T,
+            W2T_delta2=W2.T @ grads["delta"][1],
+            sp1=sigma.grad(trace.Z[0]),
+            delta1=grads["delta"][0],
+        )
     if step >= 4:
-        out.update(dW1=grads["dW"][0], db1=grads["db"][0], a0=trace.A[0], a0T=trace.A[0].T,
-                   check1=_shape_check("W[1]", grads["dW"][0], W1))
+        out.update(
+            dW1=grads["dW"][0],
+            db1=grads["db"][0],
+            a0=trace.A[0],
+            a0T=trace.A[0].T,
+            check1=_shape_check("W[1]", grads["dW"][0], W1),
+        )
     return out
 
 
@@ -281,17 +314,30 @@ def _chain(state: dict[str, Any]) -> dict[str, Any] | None:
         {"symbol": "∂a[2]/∂z[2]", "meaning": "σ'(z[2])", "value": sp2},
     ]
     if layer == 2:
-        factors.append({"symbol": f"∂z[2]/∂W[2]{sub(1, j + 1)}", "meaning": f"a[1]{sub(j + 1)}",
-                        "value": float(trace.A[1][j, 0])})
+        factors.append(
+            {
+                "symbol": f"∂z[2]/∂W[2]{sub(1, j + 1)}",
+                "meaning": f"a[1]{sub(j + 1)}",
+                "value": float(trace.A[1][j, 0]),
+            }
+        )
     else:
         factors += [
-            {"symbol": f"∂z[2]/∂a[1]{sub(i + 1)}", "meaning": f"W[2]{sub(1, i + 1)}",
-             "value": float(params[1][0][0, i])},
-            {"symbol": f"∂a[1]{sub(i + 1)}/∂z[1]{sub(i + 1)}", "meaning": f"σ'(z[1]{sub(i + 1)})",
-             "value": float(sigma.grad(trace.Z[0])[i, 0])},
-            {"symbol": f"∂z[1]{sub(i + 1)}/∂W[1]{sub(i + 1, j + 1)}",
-             "meaning": f"a[0]{sub(j + 1)} = x{sub(j + 1)}",
-             "value": float(trace.A[0][j, 0])},
+            {
+                "symbol": f"∂z[2]/∂a[1]{sub(i + 1)}",
+                "meaning": f"W[2]{sub(1, i + 1)}",
+                "value": float(params[1][0][0, i]),
+            },
+            {
+                "symbol": f"∂a[1]{sub(i + 1)}/∂z[1]{sub(i + 1)}",
+                "meaning": f"σ'(z[1]{sub(i + 1)})",
+                "value": float(sigma.grad(trace.Z[0])[i, 0]),
+            },
+            {
+                "symbol": f"∂z[1]{sub(i + 1)}/∂W[1]{sub(i + 1, j + 1)}",
+                "meaning": f"a[0]{sub(j + 1)} = x{sub(j + 1)}",
+                "value": float(trace.A[0][j, 0]),
+            },
         ]
     product = float(np.prod([f["value"] for f in factors]))
     row, col = (0, j) if layer == 2 else (i, j)
@@ -300,9 +346,16 @@ def _chain(state: dict[str, Any]) -> dict[str, Any] | None:
     if state["step"] >= (2 if layer == 2 else 4):
         grads = dense.backward(params, trace, Y, loss)
         engine = float(grads["dW"][layer - 1][row, col])
-    return {"weight": name, "layer": layer, "row": row, "col": col, "factors": factors,
-            "product": product, "engine": engine,
-            "value": float(params[layer - 1][0][row, col])}
+    return {
+        "weight": name,
+        "layer": layer,
+        "row": row,
+        "col": col,
+        "factors": factors,
+        "product": product,
+        "engine": engine,
+        "value": float(params[layer - 1][0][row, col]),
+    }
 
 
 def _finish(state: dict[str, Any]) -> dict[str, Any]:
@@ -316,8 +369,15 @@ def _finish(state: dict[str, Any]) -> dict[str, Any]:
 
 def _invalidate(state: dict[str, Any], message: str, *, keep_history: bool = False) -> dict:
     """Back to "no forward pass yet": the backward controls are disabled again."""
-    return {**state, "phase": "ready", "step": 0, "check": None, "message": message,
-            "history": state["history"] if keep_history else [], "last_update": None}
+    return {
+        **state,
+        "phase": "ready",
+        "step": 0,
+        "check": None,
+        "message": message,
+        "history": state["history"] if keep_history else [],
+        "last_update": None,
+    }
 
 
 # --- the contract -------------------------------------------------------------------------
@@ -329,8 +389,9 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     p["seed"] = int(p["seed"])
     p["chain"] = bool(p["chain"])
     if p["loss"] not in dict(LOSS_OPTIONS):
-        raise ValueError(f"unknown loss {p['loss']!r}; choose one of: "
-                         f"{', '.join(v for v, _ in LOSS_OPTIONS)}")
+        raise ValueError(
+            f"unknown loss {p['loss']!r}; choose one of: {', '.join(v for v, _ in LOSS_OPTIONS)}"
+        )
     _parse_weight(p["weight"])
     y = parse_target(p["target"])
     rng = np.random.default_rng(p["seed"])
@@ -341,8 +402,11 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
         "y": y,
         "W": [W.tolist() for W, _ in net],
         "b": [b.tolist() for _, b in net],
-        "shapes": {f"{k}{n}": list(a.shape) for n, (W, b) in enumerate(net, start=1)
-                   for k, a in (("W", W), ("b", b))},
+        "shapes": {
+            f"{k}{n}": list(a.shape)
+            for n, (W, b) in enumerate(net, start=1)
+            for k, a in (("W", W), ("b", b))
+        },
         "phase": "ready",
         "step": 0,
         "history": [],
@@ -360,9 +424,11 @@ def forward_pass(state: dict[str, Any]) -> dict[str, Any]:
     new = _finish(new)
     if not state["history"] or state["phase"] == "ready":
         new["history"] = [new["forward"]["loss"]]
-    new["message"] = (f"Forward pass done: ŷ = {new['forward']['y_hat']:.4f}, target "
-                      f"y = {new['y']:g}, loss L = {new['forward']['loss']:.4f}. "
-                      "Now press Backward Step.")
+    new["message"] = (
+        f"Forward pass done: ŷ = {new['forward']['y_hat']:.4f}, target "
+        f"y = {new['y']:g}, loss L = {new['forward']['loss']:.4f}. "
+        "Now press Backward Step."
+    )
     return new
 
 
@@ -371,7 +437,7 @@ _STEP_MESSAGES = {
     2: "Step 2: dW[2] = δ[2] a[1]ᵀ (1×1 · 1×3 → 1×3) and db[2] = δ[2].",
     3: "Step 3: δ flows back through the transpose: δ[1] = (W[2]ᵀ δ[2]) ⊙ σ'(z[1]).",
     4: "Step 4: dW[1] = δ[1] a[0]ᵀ (3×1 · 1×2 → 3×2) and db[1] = δ[1]. Backward pass "
-       "complete: press Apply Update.",
+    "complete: press Apply Update.",
 }
 
 
@@ -380,8 +446,11 @@ def backward_step(state: dict[str, Any]) -> dict[str, Any]:
     if state["phase"] == "ready":
         raise ValueError("run the Forward Pass first: backpropagation reuses its z and a values")
     if state["step"] >= STEPS:
-        return {**state, "message": "The backward pass is complete: press Apply Update, or "
-                "Forward Pass to start again."}
+        return {
+            **state,
+            "message": "The backward pass is complete: press Apply Update, or "
+            "Forward Pass to start again.",
+        }
     step = state["step"] + 1
     new = _finish({**state, "step": step, "phase": "done" if step == STEPS else "backward"})
     new["message"] = _STEP_MESSAGES[step]
@@ -391,8 +460,10 @@ def backward_step(state: dict[str, Any]) -> dict[str, Any]:
 def apply_update(state: dict[str, Any]) -> dict[str, Any]:
     """W ← W − η dW, b ← b − η db with the engine's gradients, then a new forward pass."""
     if state["phase"] != "done":
-        raise ValueError("finish the backward pass first (all four Backward Steps): the "
-                         "update needs every gradient dW and db")
+        raise ValueError(
+            "finish the backward pass first (all four Backward Steps): the "
+            "update needs every gradient dW and db"
+        )
     params = _params(state)
     X, Y = _xy(state)
     loss = state["params"]["loss"]
@@ -401,20 +472,31 @@ def apply_update(state: dict[str, Any]) -> dict[str, Any]:
     grads = dense.backward(params, trace, Y, loss)
     new_params = dense.sgd_step(params, grads, lr)
     before = get_loss(loss).fn(trace.output, Y)
-    new = {**state, "W": [W.tolist() for W, _ in new_params],
-           "b": [b.tolist() for _, b in new_params], "phase": "forward", "step": 0,
-           "check": None, "updates": int(state["updates"]) + 1}
+    new = {
+        **state,
+        "W": [W.tolist() for W, _ in new_params],
+        "b": [b.tolist() for _, b in new_params],
+        "phase": "forward",
+        "step": 0,
+        "check": None,
+        "updates": int(state["updates"]) + 1,
+    }
     new = _finish(new)
     after = new["forward"]["loss"]
     new["history"] = [*state["history"], after][-HISTORY_MAX:]
     new["last_update"] = {
-        "lr": lr, "loss_before": before, "loss_after": after,
-        "W_before": [W.tolist() for W, _ in params], "dW": [g.tolist() for g in grads["dW"]],
+        "lr": lr,
+        "loss_before": before,
+        "loss_after": after,
+        "W_before": [W.tolist() for W, _ in params],
+        "dW": [g.tolist() for g in grads["dW"]],
         "W_after": new["W"],
     }
     trend = "fell" if after < before else "rose (try a smaller η)"
-    new["message"] = (f"Update {new['updates']}: W ← W − η·dW with η = {lr:g}. The loss {trend}: "
-                      f"{before:.5f} → {after:.5f}. Step backward again for the next update.")
+    new["message"] = (
+        f"Update {new['updates']}: W ← W − η·dW with η = {lr:g}. The loss {trend}: "
+        f"{before:.5f} → {after:.5f}. Step backward again for the next update."
+    )
     return new
 
 
@@ -461,13 +543,21 @@ def check_gradients(state: dict[str, Any]) -> dict[str, Any]:
     approx = [np.asarray(a) for a in (*numeric["dW"], *numeric["db"])]
     abs_diff = max(float(np.max(np.abs(e - a))) for e, a in zip(engine, approx, strict=True))
     scale = max(float(np.max(np.abs(e))) for e in engine)
-    check = {"eps": numeric["eps"], "numeric_dW": numeric["dW"], "numeric_db": numeric["db"],
-             "max_abs_diff": abs_diff, "max_rel_diff": abs_diff / max(scale, 1e-300),
-             "agree": abs_diff <= 1e-6 * max(scale, 1e-12) + 1e-9}
+    check = {
+        "eps": numeric["eps"],
+        "numeric_dW": numeric["dW"],
+        "numeric_db": numeric["db"],
+        "max_abs_diff": abs_diff,
+        "max_rel_diff": abs_diff / max(scale, 1e-300),
+        "agree": abs_diff <= 1e-6 * max(scale, 1e-12) + 1e-9,
+    }
     verdict = "agree" if check["agree"] else "DISAGREE"
-    return {**state, "check": check,
-            "message": f"Finite differences (ε = {numeric['eps']:g}) and the engine's gradients "
-                       f"{verdict}: largest difference {abs_diff:.2e}."}
+    return {
+        **state,
+        "check": check,
+        "message": f"Finite differences (ε = {numeric['eps']:g}) and the engine's gradients "
+        f"{verdict}: largest difference {abs_diff:.2e}.",
+    }
 
 
 def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
@@ -478,8 +568,9 @@ def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     new = {**state, "params": params}
     if name == "target":
         new["y"] = parse_target(value)
-        new = _invalidate(new, f"Target set to {new['y']:g}: press Forward Pass to see the "
-                          "new loss.")
+        new = _invalidate(
+            new, f"Target set to {new['y']:g}: press Forward Pass to see the new loss."
+        )
     elif name == "loss":
         if value not in dict(LOSS_OPTIONS):
             raise ValueError(f"unknown loss {value!r}; choose MSE or Cross-Entropy")

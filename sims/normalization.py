@@ -59,8 +59,13 @@ META = SimMeta(
     ],
     draw_height=1000,
     control_height=170,
-    subjects=["Batch Normalization", "Layer Normalization", "Instance Normalization",
-              "Group Normalization", "Tensor"],
+    subjects=[
+        "Batch Normalization",
+        "Layer Normalization",
+        "Instance Normalization",
+        "Group Normalization",
+        "Tensor",
+    ],
     lesson_notes=[
         "Switch **Highlight scope** between Batch Norm and Layer Norm: Batch Norm's scope is a "
         "vertical slice (one channel, every sample), Layer Norm's a horizontal one (one sample, "
@@ -100,19 +105,37 @@ FIXED: dict[str, Any] = {
 """Settings that are not controls: tensor size C and L, Group Norm's G, running-stat training."""
 
 CONTROLS = [
-    Control("highlight", "select", "Highlight scope", default="both",
-            options=[["both", "Both scopes"], ["bn", "Batch Norm scope"],
-                     ["ln", "Layer Norm scope"], ["none", "No highlight"]]),
+    Control(
+        "highlight",
+        "select",
+        "Highlight scope",
+        default="both",
+        options=[
+            ["both", "Both scopes"],
+            ["bn", "Batch Norm scope"],
+            ["ln", "Layer Norm scope"],
+            ["none", "No highlight"],
+        ],
+    ),
     Control("gamma", "slider", "γ (scale)", default=1.0, min=0.0, max=3.0, step=0.1),
     Control("beta", "slider", "β (shift)", default=0.0, min=-3.0, max=3.0, step=0.1),
     Control("scale", "slider", "Input scale", default=1.0, min=0.25, max=3.0, step=0.25),
     Control("shift", "slider", "Input shift", default=0.0, min=-5.0, max=5.0, step=0.5),
     Control("batch", "slider", "Batch size N", default=4, min=2, max=8, step=1),
-    Control("mode", "select", "Mode", default="train",
-            options=[["train", "Training (batch stats)"],
-                     ["inference", "Inference (running stats)"]]),
-    Control("compute", "button", "Compute statistics", url=False,
-            help="Animate the computation of each mean and variance"),
+    Control(
+        "mode",
+        "select",
+        "Mode",
+        default="train",
+        options=[["train", "Training (batch stats)"], ["inference", "Inference (running stats)"]],
+    ),
+    Control(
+        "compute",
+        "button",
+        "Compute statistics",
+        url=False,
+        help="Animate the computation of each mean and variance",
+    ),
     Control("speed", "slider", "Animation steps / s", default=1.0, min=0.5, max=4.0, step=0.5),
     Control("seed", "slider", "Seed", default=3, min=0, max=99, step=1),
 ]
@@ -176,11 +199,18 @@ def _histogram(values: np.ndarray, lo: float, hi: float, bins: int) -> dict[str,
     edges = np.linspace(lo, hi, bins + 1)
     clipped = int(np.sum((values < lo) | (values > hi)))
     inside = np.clip(values, lo, hi)
-    counts = np.array([np.histogram(inside[:, c, :].ravel(), bins=edges)[0]
-                       for c in range(values.shape[1])])
+    counts = np.array(
+        [np.histogram(inside[:, c, :].ravel(), bins=edges)[0] for c in range(values.shape[1])]
+    )
     base = np.cumsum(counts, axis=0) - counts
-    return {"edges": edges, "counts": counts, "base": base, "clipped": clipped,
-            "ymax": int(counts.sum(axis=0).max()), "ticks": np.linspace(lo, hi, 3)}
+    return {
+        "edges": edges,
+        "counts": counts,
+        "base": base,
+        "clipped": clipped,
+        "ymax": int(counts.sum(axis=0).max()),
+        "ticks": np.linspace(lo, hi, 3),
+    }
 
 
 def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
@@ -192,16 +222,24 @@ def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
         "instance": norm.instance_norm(x)[1]["mean"],
         "group": norm.group_norm(x, groups)[1]["mean"],
     }
-    what = {"batch": "per channel", "layer": "per sample",
-            "instance": "per sample & channel",
-            "group": f"per sample & group, G = {groups}"}
+    what = {
+        "batch": "per channel",
+        "layer": "per sample",
+        "instance": "per sample & channel",
+        "group": f"per sample & group, G = {groups}",
+    }
     rows = []
     for row in norm.NORM_TABLE:
         s = stats[row["kind"]]
-        rows.append({**row, "n_stats": int(s.size), "stats_shape_here": list(s.shape),
-                     "values_per_stat": int(x.size // s.size),
-                     "here": f"{s.size} μ, σ² ({what[row['kind']]}), "
-                             f"{x.size // s.size} values each"})
+        rows.append(
+            {
+                **row,
+                "n_stats": int(s.size),
+                "stats_shape_here": list(s.shape),
+                "values_per_stat": int(x.size // s.size),
+                "here": f"{s.size} μ, σ² ({what[row['kind']]}), {x.size // s.size} values each",
+            }
+        )
     return rows
 
 
@@ -209,21 +247,34 @@ def _anim(phase: str, index: int, x: np.ndarray) -> dict[str, Any]:
     """The animation's current step: which statistic is being computed, from which values."""
     n, c, _ = x.shape
     revealed = {"idle": (c, n), "done": (c, n), "bn": (index + 1, 0), "ln": (c, index + 1)}
-    out: dict[str, Any] = {"phase": phase, "index": index, "bn_revealed": revealed[phase][0],
-                           "ln_revealed": revealed[phase][1]}
+    out: dict[str, Any] = {
+        "phase": phase,
+        "index": index,
+        "bn_revealed": revealed[phase][0],
+        "ln_revealed": revealed[phase][1],
+    }
     if phase == "bn":
         vals = x[:, index, :].ravel()
-        out["title"] = (f"Batch Norm, channel {index}: the {vals.size} values x[n, {index}, l] "
-                        f"of every sample n and position l")
+        out["title"] = (
+            f"Batch Norm, channel {index}: the {vals.size} values x[n, {index}, l] "
+            f"of every sample n and position l"
+        )
     elif phase == "ln":
         vals = x[index].ravel()
-        out["title"] = (f"Layer Norm, sample {index}: the {vals.size} values x[{index}, c, l] "
-                        f"of every channel c and position l")
+        out["title"] = (
+            f"Layer Norm, sample {index}: the {vals.size} values x[{index}, c, l] "
+            f"of every channel c and position l"
+        )
     else:
         return out
     mean = float(vals.mean())
-    out.update(values=vals, sum=float(vals.sum()), count=int(vals.size), mean=mean,
-               var=float(((vals - mean) ** 2).mean()))
+    out.update(
+        values=vals,
+        sum=float(vals.sum()),
+        count=int(vals.size),
+        mean=mean,
+        var=float(((vals - mean) ** 2).mean()),
+    )
     return out
 
 
@@ -244,8 +295,10 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> d
     pop_mean = float(p["shift"]) + np.linspace(-2.0, 3.0, c)
     pop_var = (float(p["scale"]) * np.linspace(0.5, 2.0, c)) ** 2
     bn = {
-        "batch_mean": bn_stats["mean"], "batch_var": bn_stats["var"],
-        "running_mean": model.running_mean, "running_var": model.running_var,
+        "batch_mean": bn_stats["mean"],
+        "batch_var": bn_stats["var"],
+        "running_mean": model.running_mean,
+        "running_var": model.running_var,
         "shown_mean": model.running_mean if inference else bn_stats["mean"],
         "shown_var": model.running_var if inference else bn_stats["var"],
         "shown_label": "running" if inference else "batch",
@@ -262,7 +315,8 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> d
     y_ln_again, _ = norm.layer_norm(x, gamma, beta, eps)  # "inference": the same computation
     y_ln_alone, _ = norm.layer_norm(x[:1], gamma, beta, eps)
     ln = {
-        "mean": ln_stats["mean"], "var": ln_stats["var"],
+        "mean": ln_stats["mean"],
+        "var": ln_stats["var"],
         "stat_index": norm.stat_index("layer", x.shape),
         "y": y_ln,
         "train_infer_max_diff": float(np.abs(y_ln - y_ln_again).max()),
@@ -276,8 +330,10 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> d
         "bn": _histogram(y_bn, *fixed["after_range"], bins),
         "ln": _histogram(y_ln, *fixed["after_range"], bins),
     }
-    focus = {"bn": min(max(int(focus.get("bn", 0)), 0), c - 1),
-             "ln": min(max(int(focus.get("ln", 0)), 0), n - 1)}
+    focus = {
+        "bn": min(max(int(focus.get("bn", 0)), 0), c - 1),
+        "ln": min(max(int(focus.get("ln", 0)), 0), n - 1),
+    }
     phase, index = anim
     if phase in ("bn", "ln"):
         focus[phase] = index
@@ -334,11 +390,16 @@ def set_focus(state: dict[str, Any], kind: str, index: int) -> dict[str, Any]:
     limit = {"bn": c, "ln": n}
     if kind not in limit:
         raise ValueError(f"kind must be 'bn' (a channel) or 'ln' (a sample), not {kind!r}")
-    if isinstance(index, bool) or not isinstance(index, int | float) or not (
-            0 <= int(index) < limit[kind]) or int(index) != index:
+    if (
+        isinstance(index, bool)
+        or not isinstance(index, int | float)
+        or not (0 <= int(index) < limit[kind])
+        or int(index) != index
+    ):
         what = "channel" if kind == "bn" else "sample"
-        raise ValueError(f"{what} must be a whole number from 0 to {limit[kind] - 1}, "
-                         f"not {index!r}")
+        raise ValueError(
+            f"{what} must be a whole number from 0 to {limit[kind] - 1}, not {index!r}"
+        )
     focus = {**state["focus"], kind: int(index)}
     return _build(state["params"], focus, ("idle", 0))
 

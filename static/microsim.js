@@ -410,6 +410,21 @@
     return p5Instance;
   }
 
+  /** Split ``text`` into lines no wider than ``width`` at p5's current text size. */
+  function wrapText(p, text, width) {
+    const lines = [];
+    let cur = '';
+    for (const word of String(text).split(' ')) {
+      const next = cur ? `${cur} ${word}` : word;
+      if (p.textWidth(next) > width && cur) {
+        lines.push(cur);
+        cur = word;
+      } else cur = next;
+    }
+    if (cur) lines.push(cur);
+    return lines;
+  }
+
   // ---------------------------------------------------------------- public API
   window.microsim = {
     config,
@@ -431,6 +446,7 @@
     region,
     size,
     sketch,
+    wrapText,
     animation,
     /** Set a control's value from the state without firing its change event. */
     setControl(name, value) { if (controls[name]) controls[name].value = value; },

@@ -40,20 +40,7 @@
   const vec = (a, d) => `[${a.map((v) => fx(v, d)).join(', ')}]`;
 
   // ------------------------------------------------------------------ text helpers
-  function wrap(p, text, width) {
-    const words = String(text).split(' ');
-    const out = [];
-    let cur = '';
-    for (const word of words) {
-      const next = cur ? `${cur} ${word}` : word;
-      if (p.textWidth(next) > width && cur) {
-        out.push(cur);
-        cur = word;
-      } else cur = next;
-    }
-    if (cur) out.push(cur);
-    return out;
-  }
+  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
   const LH = 1.28;
   function lineHeight(p, line, width) {
     p.textSize(line.size);

@@ -41,20 +41,7 @@
   const sub = (...n) => n.join('').replace(/[0-9]/g, (d) => SUB[Number(d)]);
 
   // ------------------------------------------------------------------ text helpers
-  function wrap(p, text, width) {
-    const words = String(text).split(' ');
-    const out = [];
-    let cur = '';
-    for (const word of words) {
-      const next = cur ? `${cur} ${word}` : word;
-      if (p.textWidth(next) > width && cur) {
-        out.push(cur);
-        cur = word;
-      } else cur = next;
-    }
-    if (cur) out.push(cur);
-    return out;
-  }
+  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
 
   /** Draw (or measure, when draw is false) wrapped text; returns the height used. */
   function para(p, text, x, y, w, opts, draw) {

@@ -25,20 +25,7 @@
   const GRAY01 = { kind: 'gray', limit: 1 };
 
   // ------------------------------------------------------------------ text helpers
-  function wrap(p, text, width) {
-    const words = String(text).split(' ');
-    const out = [];
-    let cur = '';
-    for (const word of words) {
-      const next = cur ? `${cur} ${word}` : word;
-      if (p.textWidth(next) > width && cur) {
-        out.push(cur);
-        cur = word;
-      } else cur = next;
-    }
-    if (cur) out.push(cur);
-    return out;
-  }
+  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
   /** Draw wrapped lines (or only measure when draw is false); returns the height used. */
   function para(p, lines, x, y, w, draw, opts = {}) {
     const size = opts.size || FONT;

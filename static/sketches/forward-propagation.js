@@ -272,16 +272,7 @@
     }
     p.pop();
   }
-  function wrap(p, text, width) {
-    const out = [];
-    let cur = '';
-    for (const word of text.split(' ')) {
-      const next = cur ? `${cur} ${word}` : word;
-      if (p.textWidth(next) > width && cur) { out.push(cur); cur = word; } else cur = next;
-    }
-    if (cur) out.push(cur);
-    return out;
-  }
+  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
 
   // ------------------------------------------------------------------ the text panel (DOM)
   let panel = null;

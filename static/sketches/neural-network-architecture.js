@@ -13,20 +13,7 @@
   const LINE = 16 * 1.3;
 
   // ------------------------------------------------------------------ text helpers
-  function wrap(p, text, width) {
-    const words = String(text).split(' ');
-    const out = [];
-    let cur = '';
-    for (const word of words) {
-      const next = cur ? `${cur} ${word}` : word;
-      if (p.textWidth(next) > width && cur) {
-        out.push(cur);
-        cur = word;
-      } else cur = next;
-    }
-    if (cur) out.push(cur);
-    return out;
-  }
+  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
   const fmt2 = (v) => v.toFixed(2).replace('-', '−');
 
   /** Info panel lines, in display order; `rank` says which to drop first when short of room. */

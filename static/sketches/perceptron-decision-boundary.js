@@ -45,20 +45,7 @@
     return h + 8;
   }
 
-  function wrap(p, text, width) {
-    const words = String(text).split(' ');
-    const out = [];
-    let cur = '';
-    for (const word of words) {
-      const next = cur ? `${cur} ${word}` : word;
-      if (p.textWidth(next) > width && cur) {
-        out.push(cur);
-        cur = word;
-      } else cur = next;
-    }
-    if (cur) out.push(cur);
-    return out;
-  }
+  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
 
   function computeLayout(p, s) {
     const pad = 10;

@@ -142,17 +142,7 @@
   }
 
   // ------------------------------------------------------------------ text helpers
-  function wrap(p, text, width) {
-    const words = String(text).split(' ');
-    const lines = [];
-    let cur = '';
-    for (const word of words) {
-      const next = cur ? `${cur} ${word}` : word;
-      if (p.textWidth(next) > width && cur) { lines.push(cur); cur = word; } else cur = next;
-    }
-    if (cur) lines.push(cur);
-    return lines;
-  }
+  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
 
   /** The first label that fits `width` at the current text size, or ''. */
   function fitLabel(p, options, width) {

@@ -26,8 +26,15 @@ from tests.browser.harness import (
 from tests.sims.test_backprop import _central_difference
 
 SLUG = "backpropagation"
-DEFAULTS = {"speed": 1.0, "target": "0.8", "loss": "mse", "chain": False, "weight": "W1_0_0",
-            "lr": 1.0, "seed": 3}
+DEFAULTS = {
+    "speed": 1.0,
+    "target": "0.8",
+    "loss": "mse",
+    "chain": False,
+    "weight": "W1_0_0",
+    "lr": 1.0,
+    "seed": 3,
+}
 GATED = ["backward", "auto", "update", "check"]
 
 
@@ -80,16 +87,26 @@ def test_ready_without_errors_and_backward_disabled_until_forward(sim):
     assert log.problems() == [], log.problems()
     assert log.off_origin() == [], log.off_origin()
     assert s["phase"] == "ready" and s["forward"] is None
-    assert disabled(page) == {"forward": False, "backward": True, "auto": True, "update": True,
-                              "check": True}
+    assert disabled(page) == {
+        "forward": False,
+        "backward": True,
+        "auto": True,
+        "update": True,
+        "check": True,
+    }
     # a click on the disabled button does nothing
     text = snapshot(page)
     page.evaluate("document.querySelector('[data-control=backward]').click()")
     page.wait_for_timeout(300)
     assert snapshot(page) == text
     click_and_compare(page, "forward", "forward_pass")
-    assert disabled(page) == {"forward": False, "backward": False, "auto": False, "update": True,
-                              "check": True}
+    assert disabled(page) == {
+        "forward": False,
+        "backward": False,
+        "auto": False,
+        "update": True,
+        "check": True,
+    }
 
 
 def test_forward_and_each_backward_step_equal_cpython(sim):
@@ -102,8 +119,13 @@ def test_forward_and_each_backward_step_equal_cpython(sim):
         assert s["step"] == step
     assert s["phase"] == "done"
     assert s["backward"]["check1"]["ok"] and s["backward"]["check2"]["ok"]
-    assert disabled(page) == {"forward": False, "backward": True, "auto": True, "update": False,
-                              "check": False}
+    assert disabled(page) == {
+        "forward": False,
+        "backward": True,
+        "auto": True,
+        "update": False,
+        "check": False,
+    }
 
 
 @pytest.mark.parametrize("loss", ["mse", "binary_cross_entropy"])
@@ -120,8 +142,10 @@ def test_gradients_equal_finite_differences_in_cpython_and_in_pyodide(sim, loss)
         wait_state_change(page, text)
     s = state(page)
     assert s["phase"] == "done"
-    page_grads = {"dW": [s["backward"]["dW1"], s["backward"]["dW2"]],
-                  "db": [s["backward"]["db1"], s["backward"]["db2"]]}
+    page_grads = {
+        "dW": [s["backward"]["dW1"], s["backward"]["dW2"]],
+        "db": [s["backward"]["db1"], s["backward"]["db2"]],
+    }
     in_cpython = _central_difference(s, eps=1e-6)  # engine.dense.forward + loss, in CPython
     in_pyodide = browser_call(page, "backprop.numeric_gradient", {"state": s, "eps": 1e-6})
     for key in ("dW", "db"):
@@ -146,8 +170,11 @@ def test_gradients_equal_finite_differences_in_cpython_and_in_pyodide(sim, loss)
     for part in ("numeric_dW", "numeric_db"):
         assert_close(after["check"][part], expected["check"][part], path=part, tol=1e-6)
     strip = {"check", "message"}
-    assert_close({k: v for k, v in after.items() if k not in strip},
-                 {k: v for k, v in expected.items() if k not in strip}, path="check_gradients")
+    assert_close(
+        {k: v for k, v in after.items() if k not in strip},
+        {k: v for k, v in expected.items() if k not in strip},
+        path="check_gradients",
+    )
 
 
 def test_apply_update_lowers_the_loss_like_cpython(sim):
@@ -188,8 +215,9 @@ def test_auto_backprop_reaches_step_4_and_its_speed_slider_sets_the_pace(sim):
     assert time.time() - start < 4.0
     s = state(page)
     assert s["phase"] == "done"
-    page.wait_for_function("() => document.querySelector('[data-control=auto]').textContent"
-                           " === 'Auto Backprop'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-control=auto]').textContent === 'Auto Backprop'"
+    )
 
 
 def test_every_setting_changes_the_state_and_matches_cpython(sim):
@@ -197,15 +225,23 @@ def test_every_setting_changes_the_state_and_matches_cpython(sim):
     fresh(page)
     set_control(page, "forward", None)
     page.wait_for_function("() => window.microsim.state.phase === 'forward'")
-    for name, value in (("speed", 3), ("lr", 0.5), ("chain", True), ("weight", "W2_0_1"),
-                        ("target", "0.4"), ("loss", "binary_cross_entropy"), ("seed", 9)):
+    for name, value in (
+        ("speed", 3),
+        ("lr", 0.5),
+        ("chain", True),
+        ("weight", "W2_0_1"),
+        ("target", "0.4"),
+        ("loss", "binary_cross_entropy"),
+        ("seed", 9),
+    ):
         before = state(page)
         text = snapshot(page)
         set_control(page, name, value)
         after = wait_state_change(page, text)
         assert after["params"][name] == value, (name, after["params"][name])
-        expected = cpython_call("backprop.set_param", {"state": before, "name": name,
-                                                       "value": value})
+        expected = cpython_call(
+            "backprop.set_param", {"state": before, "name": name, "value": value}
+        )
         assert_close(after, expected, path=f"set_param {name}")
 
 
@@ -257,8 +293,10 @@ def test_url_parameters_set_the_controls_and_a_bad_one_shows_a_note(open_sim):
     page.wait_for_function("() => window.microsim.state.params.seed === 5")
     s = state(page)
     assert s["params"]["loss"] == "binary_cross_entropy" and s["y"] == 0.3
-    expected = cpython_call("backprop.initial_state", {"params": {**DEFAULTS, "loss":
-                            "binary_cross_entropy", "target": "0.3", "seed": 5}})
+    expected = cpython_call(
+        "backprop.initial_state",
+        {"params": {**DEFAULTS, "loss": "binary_cross_entropy", "target": "0.3", "seed": 5}},
+    )
     assert_close(s, expected, path="initial_state from URL")
     assert page.is_visible("#notes") and "lr" in page.text_content("#notes")
     assert log.problems() == []

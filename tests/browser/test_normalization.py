@@ -60,9 +60,13 @@ def texts(page, selector: str) -> list[str]:
 
 
 def scope_cells(page, kind: str) -> list[tuple[int, int, int]]:
-    return [tuple(c) for c in page.eval_on_selector_all(
-        f"svg.nc-tensor-{kind} polygon.scope",
-        "els => els.map(e => [+e.dataset.n, +e.dataset.c, +e.dataset.l])")]
+    return [
+        tuple(c)
+        for c in page.eval_on_selector_all(
+            f"svg.nc-tensor-{kind} polygon.scope",
+            "els => els.map(e => [+e.dataset.n, +e.dataset.c, +e.dataset.l])",
+        )
+    ]
 
 
 def test_ready_offline_and_embedded_state_equals_cpython(page_log):
@@ -71,7 +75,8 @@ def test_ready_offline_and_embedded_state_equals_cpython(page_log):
     assert_close(state(page), cpython_call("normalization.initial_state", {"params": DEFAULTS}))
     assert page.eval_on_selector("svg.nc-tensor-bn", "e => e.getAttribute('role')") == "img"
     assert page.eval_on_selector("svg.nc-tensor-bn title", "e => e.textContent").startswith(
-        "Batch Norm tensor")
+        "Batch Norm tensor"
+    )
     assert page.eval_on_selector_all("table.nc-table tbody tr", "els => els.length") == 4
     assert log.problems() == [], log.problems()
     assert log.off_origin() == [], log.off_origin()
@@ -94,7 +99,9 @@ def test_bn_and_ln_statistics_on_screen_equal_the_cpython_engine_on_the_same_ten
     assert texts(page, "svg.nc-tensor-ln .stat-mean") == [fmt(v) for v in ln["mean"]]
     assert texts(page, "svg.nc-tensor-ln .stat-var") == [fmt(v) for v in ln["var"]]
     # the same action gives the same state in Pyodide and in CPython
-    assert_parity(page, "normalization.set_param", {"state": s, "name": "mode", "value": "inference"})
+    assert_parity(
+        page, "normalization.set_param", {"state": s, "name": "mode", "value": "inference"}
+    )
 
 
 def test_highlight_toggle_changes_the_highlighted_cells(page):
@@ -110,7 +117,8 @@ def test_highlight_toggle_changes_the_highlighted_cells(page):
         wait_state_change(page, before)
         page.wait_for_function(
             "v => document.querySelector('svg.nc-tensor-bn').dataset.highlight === v",
-            arg="on" if bn_on else "off")
+            arg="on" if bn_on else "off",
+        )
         assert bool(scope_cells(page, "bn")) is bn_on, value
         assert bool(scope_cells(page, "ln")) is ln_on, value
     # clicking a column moves Batch Norm's scope to that channel; arrow keys move it on
@@ -118,7 +126,8 @@ def test_highlight_toggle_changes_the_highlighted_cells(page):
     page.wait_for_function("() => window.microsim.state.focus.bn === 2")
     page.wait_for_function(
         "() => [...document.querySelectorAll('svg.nc-tensor-bn polygon.scope')]"
-        ".every(e => e.dataset.c === '2')")
+        ".every(e => e.dataset.c === '2')"
+    )
     assert {c for _, c, _ in scope_cells(page, "bn")} == {2}
     page.focus("svg.nc-tensor-bn")
     page.keyboard.press("ArrowRight")
@@ -132,7 +141,9 @@ def test_gamma_and_beta_change_the_after_distribution(page):
     wait_state_change(page, before)
     page.wait_for_function("() => window.microsim.state.params.gamma === 2.5")
     s = state(page)
-    expected = cpython_call("normalization.set_param", {"state": prior, "name": "gamma", "value": 2.5})
+    expected = cpython_call(
+        "normalization.set_param", {"state": prior, "name": "gamma", "value": 2.5}
+    )
     assert_close(s, expected)
     assert s["hist"]["bn"]["counts"] != prior["hist"]["bn"]["counts"]
     bars = page.eval_on_selector_all("svg.nc-hist-bn rect[data-count]", "els => els.length")
@@ -150,20 +161,33 @@ def test_gamma_and_beta_change_the_after_distribution(page):
 
 
 def test_every_control_changes_the_state_as_cpython_does(page):
-    changes = {"scale": 2.0, "shift": -2.5, "batch": 2, "mode": "inference", "speed": 3.0,
-               "seed": 42, "highlight": "none", "gamma": 0.5, "beta": -1.0}
+    changes = {
+        "scale": 2.0,
+        "shift": -2.5,
+        "batch": 2,
+        "mode": "inference",
+        "speed": 3.0,
+        "seed": 42,
+        "highlight": "none",
+        "gamma": 0.5,
+        "beta": -1.0,
+    }
     for name, value in changes.items():
         prior = state(page)
         before = snapshot(page)
         set_control(page, name, value)
         wait_state_change(page, before)
-        page.wait_for_function("([n, v]) => window.microsim.state.params[n] === v", arg=[name, value])
+        page.wait_for_function(
+            "([n, v]) => window.microsim.state.params[n] === v", arg=[name, value]
+        )
         if name == "seed":
-            expected = cpython_call("normalization.initial_state",
-                                    {"params": {**prior["params"], "seed": 42}})
+            expected = cpython_call(
+                "normalization.initial_state", {"params": {**prior["params"], "seed": 42}}
+            )
         else:
-            expected = cpython_call("normalization.set_param",
-                                    {"state": prior, "name": name, "value": value})
+            expected = cpython_call(
+                "normalization.set_param", {"state": prior, "name": name, "value": value}
+            )
         assert_close(state(page), expected, path=name)
     s = state(page)
     assert s["bn"]["shown_label"] == "running" and s["shape"][0] == 2

@@ -289,3 +289,15 @@ def test_server_sends_wasm_and_mjs_with_the_right_types(site):
         ]:
             with urllib.request.urlopen(url + path) as response:
                 assert response.headers["Content-Type"] == expected, path
+
+
+def test_cdn_mode_references_the_pyodide_cdn_and_copies_no_runtime(tmp_path):
+    """--pyodide cdn: pyodide.js and NumPy come from the CDN; p5 and the engine stay local."""
+    out = tmp_path / "site"
+    build.build(out=out, mode="cdn", only=["perceptron"])
+    page = (out / "sims/perceptron-decision-boundary/main.html").read_text()
+    assert f'src="{build.CDN_BASE}pyodide.js"' in page
+    assert '"mode": "cdn"' in page or '"mode":"cdn"' in page
+    assert not (out / "vendor/pyodide/pyodide.asm.wasm").exists()
+    assert (out / "vendor/p5/p5.min.js").is_file()
+    assert len(list((out / "engine").glob("*.whl"))) == 1

@@ -36,8 +36,20 @@ def _plain(state):
         dL_da2 = (a2 - y) / (a2 * (1 - a2))
     d2 = dL_da2 * a2 * (1 - a2)
     d1 = (W2.T @ d2) * a1 * (1 - a1)
-    return {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "loss": loss, "dL_da2": dL_da2,
-            "delta2": d2, "delta1": d1, "dW2": d2 @ a1.T, "db2": d2, "dW1": d1 @ x.T, "db1": d1}
+    return {
+        "z1": z1,
+        "a1": a1,
+        "z2": z2,
+        "a2": a2,
+        "loss": loss,
+        "dL_da2": dL_da2,
+        "delta2": d2,
+        "delta1": d1,
+        "dW2": d2 @ a1.T,
+        "db2": d2,
+        "dW1": d1 @ x.T,
+        "db1": d1,
+    }
 
 
 def _full(loss="mse", **params):
@@ -169,8 +181,13 @@ def test_chain_rule_factors_are_the_named_quantities():
     state = _full(weight="W1_2_1")
     ref = _plain(state)
     values = [f["value"] for f in state["chain"]["factors"]]
-    expected = [ref["dL_da2"][0, 0], (ref["a2"] * (1 - ref["a2"]))[0, 0], state["W"][1][0][2],
-                (ref["a1"] * (1 - ref["a1"]))[2, 0], state["x"][1]]
+    expected = [
+        ref["dL_da2"][0, 0],
+        (ref["a2"] * (1 - ref["a2"]))[0, 0],
+        state["W"][1][0][2],
+        (ref["a1"] * (1 - ref["a1"]))[2, 0],
+        state["x"][1],
+    ]
     np.testing.assert_allclose(values, expected, rtol=1e-12)
     assert state["chain"]["weight"] == "W[1]₃₂"
 
@@ -190,8 +207,10 @@ def _central_difference(state, eps=1e-6):
     """∂L/∂θ by central differences, with engine.dense.forward and the engine's loss."""
     from engine.losses import get_loss
 
-    params = [(np.array(W, dtype=float), np.array(b, dtype=float))  # JSON may give int 0s
-              for W, b in zip(state["W"], state["b"], strict=True)]
+    params = [
+        (np.array(W, dtype=float), np.array(b, dtype=float))  # JSON may give int 0s
+        for W, b in zip(state["W"], state["b"], strict=True)
+    ]
     X = np.array(state["x"], dtype=float).reshape(2, 1)
     Y = np.array([[state["y"]]], dtype=float)
     loss = get_loss(state["params"]["loss"]).fn
@@ -230,8 +249,10 @@ def test_engine_gradients_equal_central_differences(loss):
 
 def test_apply_update_is_one_sgd_step_and_the_loss_falls():
     state = _full(lr=1.0)
-    grads = {"dW": [np.array(state["backward"]["dW1"]), np.array(state["backward"]["dW2"])],
-             "db": [np.array(state["backward"]["db1"]), np.array(state["backward"]["db2"])]}
+    grads = {
+        "dW": [np.array(state["backward"]["dW1"]), np.array(state["backward"]["dW2"])],
+        "db": [np.array(state["backward"]["db1"]), np.array(state["backward"]["db2"])],
+    }
     params = [(np.array(W), np.array(b)) for W, b in zip(state["W"], state["b"], strict=True)]
     expected = dense.sgd_step(params, grads, 1.0)
     new = bp.apply_update(state)
@@ -278,8 +299,15 @@ def test_changing_target_or_loss_requires_a_new_forward_pass():
 
 def test_every_value_control_changes_the_state():
     state = _full()
-    other = {"speed": 3.0, "target": "0.4", "loss": "binary_cross_entropy", "chain": False,
-             "weight": "W2_0_1", "lr": 0.5, "seed": 9}
+    other = {
+        "speed": 3.0,
+        "target": "0.4",
+        "loss": "binary_cross_entropy",
+        "chain": False,
+        "weight": "W2_0_1",
+        "lr": 0.5,
+        "seed": 9,
+    }
     assert set(other) == set(defaults(bp.CONTROLS))
     for name, value in other.items():
         new = bp.set_param(state, name, value)

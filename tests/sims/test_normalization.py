@@ -149,8 +149,11 @@ def test_input_scale_and_shift_move_the_before_plot_batch_norm_output_stays():
 def test_histograms_count_every_value_of_each_channel_and_stack_in_channel_order():
     s = state(batch=7, gamma=3.0, beta=2.5, scale=3.0, shift=5.0)  # some values off-scale
     assert s["hist"]["before"]["clipped"] > 0
-    for key, values in (("before", tensor(s)), ("bn", np.asarray(s["bn"]["y"])),
-                        ("ln", np.asarray(s["ln"]["y"]))):
+    for key, values in (
+        ("before", tensor(s)),
+        ("bn", np.asarray(s["bn"]["y"])),
+        ("ln", np.asarray(s["ln"]["y"])),
+    ):
         h = s["hist"][key]
         counts = np.asarray(h["counts"])
         edges = np.asarray(h["edges"])
@@ -185,9 +188,17 @@ def test_table_has_the_four_norms_with_their_statistic_counts_on_this_tensor():
     rows = {r["kind"]: r for r in s["table"]}
     assert list(rows) == ["batch", "layer", "instance", "group"]
     assert {k: r["n_stats"] for k, r in rows.items()} == {
-        "batch": 4, "layer": 6, "instance": 24, "group": 12}
+        "batch": 4,
+        "layer": 6,
+        "instance": 24,
+        "group": 12,
+    }
     assert {k: r["values_per_stat"] for k, r in rows.items()} == {
-        "batch": 24, "layer": 16, "instance": 4, "group": 8}
+        "batch": 24,
+        "layer": 16,
+        "instance": 4,
+        "group": 8,
+    }
     for r in rows.values():
         assert r["batch_dependency"] and r["best_for"] and r["compute_notes"]
 
@@ -224,13 +235,16 @@ def test_set_param_changes_params_and_data_params_stop_the_animation():
     assert _set_param(s, "highlight", "none")["params"]["highlight"] == "none"
 
 
-@pytest.mark.parametrize(("name", "value", "words"), [
-    ("gamma", 9, "between 0 and 3"),
-    ("batch", 1, "between 2 and 8"),
-    ("mode", "test", "train, inference"),
-    ("nope", 1, "no setting"),
-    ("beta", "abc", "must be a number"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("gamma", 9, "between 0 and 3"),
+        ("batch", 1, "between 2 and 8"),
+        ("mode", "test", "train, inference"),
+        ("nope", 1, "no setting"),
+        ("beta", "abc", "must be a number"),
+    ],
+)
 def test_bad_settings_raise_a_value_error_a_student_can_act_on(name, value, words):
     with pytest.raises(ValueError, match=words):
         _set_param(state(), name, value)
