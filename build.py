@@ -310,6 +310,7 @@ def collect_sims(only: list[str] | None = None) -> list[Sim]:
     for name, module in discovered.items():
         state = to_jsonable(module.initial_state(defaults(module.CONTROLS)))
         found.append(Sim(name, module.META, list(module.CONTROLS), state))
+    found.sort(key=lambda s: (s.meta.order, s.meta.slug))
     slugs = [s.meta.slug for s in found]
     if len(set(slugs)) != len(slugs):
         raise BuildError(f"two sims share a slug: {slugs}")

@@ -71,6 +71,7 @@ class SimMeta:
     subjects: list[str]
     lesson_notes: list[str]
     renderer: Literal["p5", "html"] = "p5"
+    order: int = 99  # position in the gallery (the chapter's order)
     sim_type: str = "microsim"
     describe: str = ""
 

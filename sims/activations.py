@@ -42,6 +42,7 @@ from engine.losses import cross_entropy, softmax_cross_entropy_grad
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
+    order=2,
     slug="activation-functions",
     title="Activation Functions Visualizer",
     description=(

@@ -34,6 +34,7 @@ from engine.activations import ACTIVATION_TABLE, get_activation
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
+    order=3,
     slug="neural-network-architecture",
     title="Neural Network Architecture Visualizer",
     description=(

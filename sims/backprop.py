@@ -45,6 +45,7 @@ from engine.losses import get_loss
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
+    order=5,
     slug="backpropagation",
     title="Backpropagation Step-by-Step",
     description=(

@@ -37,6 +37,7 @@ from engine import conv
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
+    order=6,
     slug="convolution-operation",
     title="Convolution Operation Visualizer",
     description=(

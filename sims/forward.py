@@ -48,6 +48,7 @@ from engine import dense
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
+    order=4,
     slug="forward-propagation",
     title="Forward Propagation Step-by-Step",
     description=(

@@ -40,6 +40,7 @@ from engine import norm
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
+    order=7,
     slug="normalization-comparison",
     title="Normalization Comparison",
     description=(

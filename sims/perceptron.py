@@ -25,6 +25,7 @@ from engine import perceptron as pc
 from sims._contract import Control, SimMeta, defaults
 
 META = SimMeta(
+    order=1,
     slug="perceptron-decision-boundary",
     title="Perceptron Decision Boundary",
     description=(

@@ -73,6 +73,7 @@ SECOND_SUGGESTION = {
 """A second shape that works with the default first shape, per operation (einsum: per spec)."""
 
 META = SimMeta(
+    order=8,
     slug="tensor-operations",
     title="Tensor Operations Visualizer",
     description=(
