@@ -88,6 +88,33 @@ def attach_log(page) -> PageLog:  # page: playwright.sync_api.Page
     return log
 
 
+@contextmanager
+def sim_page(
+    browser,
+    site_url: str,
+    slug: str,
+    query: str = "",
+    *,
+    width: int = 1000,
+    height: int = 1000,
+    ready: bool = True,
+):
+    """Open a sim in a fresh browser context; yields (page, log); closes the context after.
+
+    For module-scoped fixtures that share one page (the engine loads once per module).
+    """
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        log = attach_log(page)
+        page.goto(f"{site_url}sims/{slug}/main.html" + (f"?{query}" if query else ""))
+        if ready:
+            wait_ready(page)
+        yield page, log
+    finally:
+        context.close()
+
+
 def wait_ready(page, timeout: int = READY_TIMEOUT_MS) -> None:
     """Wait until <html data-engine> is "ready"; fail with the status line if it is "error"."""
     page.wait_for_function(

@@ -23,15 +23,10 @@ SLUG = "activation-functions"
 @pytest.fixture(scope="module")
 def shared(browser, site_url):
     """One page for the module's tests (the engine loads once); a test starts from reset()."""
-    from tests.browser.harness import attach_log
+    from tests.browser.harness import sim_page
 
-    context = browser.new_context(viewport={"width": 1000, "height": 1000})
-    page = context.new_page()
-    log = attach_log(page)
-    page.goto(f"{site_url}sims/{SLUG}/main.html")
-    wait_ready(page)
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG) as opened:
+        yield opened
 
 
 def reset(page) -> dict:

@@ -13,42 +13,30 @@ from sims import architecture as arch
 from tests.browser.harness import (
     assert_close,
     assert_parity,
-    attach_log,
     browser_call,
     cpython_call,
     set_control,
+    sim_page,
     snapshot,
     state,
-    wait_ready,
     wait_state_change,
 )
 
 SLUG = "neural-network-architecture"
 
 
-def _open(browser, site_url, query="", width=1000):
-    context = browser.new_context(viewport={"width": width, "height": 1000})
-    page = context.new_page()
-    log = attach_log(page)
-    page.goto(f"{site_url}sims/{SLUG}/main.html" + (f"?{query}" if query else ""))
-    wait_ready(page)
-    return context, page, log
-
-
 @pytest.fixture(scope="module")
 def sim(browser, site_url):
-    context, page, log = _open(browser, site_url)
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, height=1000) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")
 def narrow(browser, site_url):
     query = "n_hidden=3&h1=64&h3=16&act2=tanh&n_in=10&show_weights=true&show_dims=1&h9=2"
-    context, page, log = _open(browser, site_url, query, width=400)
-    page.wait_for_function("() => window.microsim.state.params.h1 === 64")
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, query, width=400, height=1000) as (page, log):
+        page.wait_for_function("() => window.microsim.state.params.h1 === 64")
+        yield page, log
 
 
 def reset(page):

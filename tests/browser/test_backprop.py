@@ -14,10 +14,10 @@ import pytest
 
 from tests.browser.harness import (
     assert_close,
-    attach_log,
     browser_call,
     cpython_call,
     set_control,
+    sim_page,
     snapshot,
     state,
     wait_ready,
@@ -40,12 +40,8 @@ GATED = ["backward", "auto", "update", "check"]
 
 @pytest.fixture(scope="module")
 def sim(browser, site_url):
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    log = attach_log(page)
-    page.goto(f"{site_url}sims/{SLUG}/main.html")
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, height=900, ready=False) as opened:
+        yield opened
 
 
 def fresh(page) -> dict:

@@ -14,12 +14,11 @@ from sims import convolution as sim
 from tests.browser.harness import (
     assert_close,
     assert_parity,
-    attach_log,
     cpython_call,
     set_control,
+    sim_page,
     snapshot,
     state,
-    wait_ready,
     wait_state_change,
 )
 
@@ -28,13 +27,8 @@ SLUG = "convolution-operation"
 
 @pytest.fixture(scope="module")
 def shared(browser, site_url):
-    context = browser.new_context(viewport={"width": 1200, "height": 1100})
-    page = context.new_page()
-    log = attach_log(page)
-    page.goto(f"{site_url}sims/{SLUG}/main.html")
-    wait_ready(page)
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, width=1200, height=1100) as opened:
+        yield opened
 
 
 def change(page, name, value) -> dict:

@@ -14,41 +14,29 @@ from sims import forward as fp
 from tests.browser.harness import (
     assert_close,
     assert_parity,
-    attach_log,
     cpython_call,
     set_control,
+    sim_page,
     snapshot,
     state,
-    wait_ready,
     wait_state_change,
 )
 
 SLUG = "forward-propagation"
 
 
-def _open(browser, site_url, query="", width=1000):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    log = attach_log(page)
-    page.goto(f"{site_url}sims/{SLUG}/main.html" + (f"?{query}" if query else ""))
-    wait_ready(page)
-    return context, page, log
-
-
 @pytest.fixture(scope="module")
 def sim(browser, site_url):
-    context, page, log = _open(browser, site_url)
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, height=900) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")
 def narrow(browser, site_url):
     query = "x1=-1.5&seed=5&bias_init=zero&show_matmul=true&x=banana%2C1"
-    context, page, log = _open(browser, site_url, query, width=400)
-    page.wait_for_function("() => window.microsim.state.params.seed === 5")
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, query, width=400, height=900) as (page, log):
+        page.wait_for_function("() => window.microsim.state.params.seed === 5")
+        yield page, log
 
 
 def act_and_compare(page, control, value, action, args):

@@ -15,12 +15,11 @@ from sims._contract import defaults
 from tests.browser.harness import (
     assert_close,
     assert_parity,
-    attach_log,
     cpython_call,
     set_control,
+    sim_page,
     snapshot,
     state,
-    wait_ready,
     wait_state_change,
 )
 
@@ -30,13 +29,8 @@ DEFAULTS = defaults(sim.CONTROLS)
 
 @pytest.fixture(scope="module")
 def page_log(browser, site_url):
-    context = browser.new_context(viewport={"width": 1200, "height": sim.META.canvas_height + 2})
-    page = context.new_page()
-    log = attach_log(page)
-    page.goto(f"{site_url}sims/{SLUG}/main.html")
-    wait_ready(page)
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, width=1200, height=sim.META.canvas_height + 2) as opened:
+        yield opened
 
 
 @pytest.fixture

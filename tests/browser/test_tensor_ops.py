@@ -18,9 +18,9 @@ from sims._contract import defaults
 from tests.browser.harness import (
     assert_close,
     assert_parity,
-    attach_log,
     cpython_call,
     set_control,
+    sim_page,
     snapshot,
     state,
     wait_ready,
@@ -32,13 +32,8 @@ SLUG = "tensor-operations"
 
 @pytest.fixture(scope="module")
 def shared(browser, site_url):
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    page = context.new_page()
-    log = attach_log(page)
-    page.goto(f"{site_url}sims/{SLUG}/main.html")
-    wait_ready(page)
-    yield page, log
-    context.close()
+    with sim_page(browser, site_url, SLUG, height=900) as opened:
+        yield opened
 
 
 @pytest.fixture
