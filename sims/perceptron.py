@@ -153,7 +153,15 @@ def set_weights(state: dict[str, Any], w: list[float]) -> dict[str, Any]:
 
 
 def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
-    """A setting changed that keeps the dataset: bias, learning rate, budget, speed, add mode."""
+    """A setting changed that keeps the dataset: bias, learning rate, speed, add mode."""
+    settings = {c.name: c for c in CONTROLS if c.has_value}
+    if name not in settings:
+        raise ValueError(f"unknown setting {name!r}; the settings are {', '.join(settings)}")
+    if settings[name].kind == "slider":
+        value = float(value)
+        control = settings[name]
+        if not control.min <= value <= control.max:
+            raise ValueError(f"{control.label} must be between {control.min} and {control.max}")
     params = {**state["params"], name: value}
     new = {**state, "params": params}
     if name == "bias":
@@ -163,8 +171,6 @@ def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
             learn=_fresh_learning(params["max_epochs"]),
             message="b changed: the boundary shifted along w without turning.",
         )
-    elif name == "max_epochs":
-        new["learn"] = {**state["learn"], "budget": int(value)}
     return _evaluate(new)
 
 

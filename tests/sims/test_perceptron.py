@@ -71,3 +71,15 @@ def test_add_point_rejects_bad_input_with_a_clear_message(x, y, label, message):
 def test_set_weights_rejects_non_finite_values():
     with pytest.raises(ValueError, match="two finite numbers"):
         sim.set_weights(sim.initial_state(defaults(sim.CONTROLS)), [float("nan"), 1.0])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("colour", 1, "unknown setting 'colour'"),
+        ("lr", 7, "between 0.05 and 1.0"),
+    ],
+)
+def test_set_param_rejects_unknown_names_and_out_of_range_values(name, value, message):
+    with pytest.raises(ValueError, match=message):
+        sim.set_param(sim.initial_state(defaults(sim.CONTROLS)), name, value)
