@@ -39,7 +39,7 @@ META = SimMeta(
         "Trace the perceptron update rule w ← w + η·y·x, b ← b + η·y with actual numbers",
         "Recognise that XOR is not linearly separable, so a single perceptron cannot learn it",
     ],
-    draw_height=500,
+    draw_height=560,
     control_height=200,
     subjects=["Perceptron", "Neuron Model", "Linear classifier", "Decision boundary"],
     lesson_notes=[

@@ -19,14 +19,23 @@
   function infoLines(s, wide) {
     const lines = [];
     const acc = `Accuracy ${s.n_correct}/${s.y.length} = ${(100 * s.accuracy).toFixed(1)} %`;
-    lines.push({ text: acc, size: 20, bold: true });
-    lines.push({ text: `w = ${vec(s.w)}   b = ${f2(s.b)}   η = ${s.params.lr}`, size: 16 });
     const L = s.learn;
-    lines.push({ text: `Epoch ${L.epoch} of ${L.budget} · ${L.total_updates} updates`, size: 16 });
-    lines.push({ text: 'Update rule (misclassified x):  w ← w + η·y·x,  b ← b + η·y', size: 16, color: [60, 60, 60] });
+    const epoch = `Epoch ${L.epoch} of ${L.budget} · ${L.total_updates} updates`;
+    if (wide) {
+      lines.push({ text: acc, size: 20, bold: true });
+      lines.push({ text: `w = ${vec(s.w)}   b = ${f2(s.b)}   η = ${s.params.lr}`, size: 16 });
+      lines.push({ text: epoch, size: 16 });
+    } else {
+      // narrow: fewer, fuller lines so the plot keeps its room
+      lines.push({ text: `${acc} · epoch ${L.epoch}/${L.budget}`, size: 18, bold: true });
+      lines.push({ text: `w = ${vec(s.w)}  b = ${f2(s.b)}  η = ${s.params.lr}`, size: 16 });
+    }
+    if (wide || !s.last) {
+      lines.push({ text: 'Update rule (misclassified x):  w ← w + η·y·x,  b ← b + η·y', size: 16, color: [60, 60, 60] });
+    }
     if (s.last) {
       const u = s.last;
-      lines.push({ text: `point ${u.i}: x = ${vec(u.x)}, y = ${sgn(u.y)}`, size: 16 });
+      if (wide) lines.push({ text: `point ${u.i}: x = ${vec(u.x)}, y = ${sgn(u.y)}`, size: 16 });
       lines.push({ text: `w ← ${vec(u.w_old)} + ${u.lr}·(${sgn(u.y)})·${vec(u.x)} = ${vec(u.w_new)}`, size: 16, mono: true });
       lines.push({ text: `b ← ${f2(u.b_old)} + ${u.lr}·(${sgn(u.y)}) = ${f2(u.b_new)}`, size: 16, mono: true });
     }
@@ -186,7 +195,8 @@
     p.noStroke();
     p.fill(60);
     p.textAlign(p.LEFT, p.TOP);
-    p.text(ms.controls.add_mode.value ? 'Add Point mode: click to add' : 'Drag the w handle', pl.x + 6, pl.y + 4);
+    const hint = ms.controls.add_mode.value ? 'Click to add a point' : 'Drag the w handle';
+    if (p.textWidth(hint) + 12 <= pl.s) p.text(hint, pl.x + 6, pl.y + 4);
     p.pop();
   }
 
