@@ -296,21 +296,13 @@ def _flow(key: str, zs: np.ndarray, df: np.ndarray, trace_df: float, depth: int)
             "Softmax is applied once, at the output, not stacked in N layers: paired with "
             "cross-entropy its gradient is p − y, which only vanishes when the prediction is right."
         )
-        return {
-            "depth": depth,
-            "max_grad": max_grad,
-            "z_at_max": float(zs[i]),
-            "best": best,
-            "at_trace": at_trace,
-            "verdict": verdict,
-            "sentence": sentence,
-        }
-    label = ACTIVATION_TABLE[key]["label"]
-    sentence = (
-        f"Through {depth} {label} layer{'s' if depth > 1 else ''} the activation can pass back "
-        f"at most max|f′|^{depth} = {max_grad:.3g}^{depth} = {best:.3g} of the gradient: "
-        f"it {verdict}."
-    )
+    else:
+        label = ACTIVATION_TABLE[key]["label"]
+        sentence = (
+            f"Through {depth} {label} layer{'s' if depth > 1 else ''} the activation can pass "
+            f"back at most max|f′|^{depth} = {max_grad:.3g}^{depth} = {best:.3g} of the "
+            f"gradient: it {verdict}."
+        )
     return {
         "depth": depth,
         "max_grad": max_grad,
