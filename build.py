@@ -58,6 +58,7 @@ ENGINE_PACKAGE = "nn-microsims"
 AUTHOR = "Neural-network MicroSims contributors"
 RIGHTS = "CC BY-NC-SA 4.0 (content); MIT (code)"
 SITE_TITLE = "Neural Networks and Deep Learning: MicroSims"
+SERVICE_WORKER = "sw.js"  # at the site root, so its scope covers every sim
 
 
 class BuildError(RuntimeError):
@@ -436,13 +437,51 @@ def example_query(sim: Sim) -> str:
     return "&".join(parts)
 
 
-def render_site(site: Path, found: list[Sim], *, mode: str, engine_wheel: Path) -> None:
-    env = jinja2.Environment(
+def template_env() -> jinja2.Environment:
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(ROOT / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+CACHED_DIRS = ("vendor", "engine", "static")  # the service worker serves these cache-first
+
+
+def content_version(site: Path) -> str:
+    """A hash of everything under vendor/, engine/ and static/: the service worker's version.
+
+    A rebuild that changes the runtime, the engine wheel or a script gives a new version, so
+    browsers drop the old cache; and a rebuilt engine never shares a worker with an old one.
+    """
+    digest = hashlib.sha256()
+    for top in CACHED_DIRS:
+        for path in sorted((site / top).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(site).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def write_service_worker(site: Path, *, version: str) -> None:
+    """site/sw.js: precaches the runtime, wheels, scripts and pages (see templates/sw.js)."""
+    precache = [
+        p.relative_to(site).as_posix()
+        for top in CACHED_DIRS
+        for p in sorted((site / top).rglob("*"))
+        if p.is_file()
+    ]
+    precache += sorted(p.relative_to(site).as_posix() for p in site.glob("sims/*/main.html"))
+    precache.append("index.html")
+    sw = template_env().get_template("sw.js").render(version=version, precache=precache)
+    (site / SERVICE_WORKER).write_text(sw)
+
+
+def render_site(
+    site: Path, found: list[Sim], *, mode: str, engine_wheel: Path, build_id: str
+) -> None:
+    env = template_env()
     date = dt.date.today().isoformat()
     screenshots = ROOT / "docs" / "screenshots"
     cards = []
@@ -459,10 +498,9 @@ def render_site(site: Path, found: list[Sim], *, mode: str, engine_wheel: Path) 
             describe=sim.meta.describe,
             controls=[control_json(c) for c in sim.controls],
             root="../../",
+            build=build_id,
+            serviceWorker=SERVICE_WORKER,
             pyodide=pyodide_config(mode, engine_wheel),
-        )
-        pyodide_js = (
-            "../../vendor/pyodide/pyodide.js" if mode == "self" else CDN_BASE + "pyodide.js"
         )
         page = env.get_template("main.html").render(
             meta=sim.meta,
@@ -470,7 +508,6 @@ def render_site(site: Path, found: list[Sim], *, mode: str, engine_wheel: Path) 
             config=config,
             state=sim.state,
             root="../../",
-            pyodide_js=pyodide_js,
         )
         (out / "main.html").write_text(page)
         (out / "index.md").write_text(
@@ -543,7 +580,9 @@ def build(
             shutil.rmtree(out)
         out.mkdir(parents=True)
         copy_runtime(out, runtime, numpy_wheel, engine_wheel, mode=mode)  # type: ignore[arg-type]
-        render_site(out, found, mode=mode, engine_wheel=engine_wheel)
+        version = content_version(out)
+        render_site(out, found, mode=mode, engine_wheel=engine_wheel, build_id=version)
+        write_service_worker(out, version=version)
 
     where = "self-hosted runtime" if mode == "self" else "runtime from the Pyodide CDN"
     log(f"6. Built {len(found)} sims into {out}/ ({where}).")
@@ -555,7 +594,11 @@ def build(
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the types Pyodide needs (.wasm, .mjs) and no caching surprises."""
+    """Static files with the types Pyodide needs (.wasm, .mjs) and the cache headers a static
+    host would send: the pinned runtime files in ``vendor/`` are kept a day (and revalidated
+    after), everything else is revalidated on every use (a 304 when unchanged). Long-term
+    caching is the service worker's job (``sw.js``), whose cache is versioned by content.
+    """
 
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -568,10 +611,38 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         ".zip": "application/zip",
     }
     quiet = False
+    request_log: list[tuple[str, int, int]] | None = None  # (path, status, body bytes), tests
+    _status = 0
+    _sent = 0
+
+    def cache_control(self) -> str:
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/vendor/") and not path.endswith("pyodide-lock.json"):
+            return "public, max-age=86400"
+        return "no-cache"
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._status = code
+        super().send_response(code, message)
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Cache-Control", self.cache_control())
+        if self.path.split("?", 1)[0].endswith("/sw.js"):
+            self.send_header("Service-Worker-Allowed", "/")
         super().end_headers()
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        data = source.read()
+        outputfile.write(data)
+        self._sent = len(data)
+
+    def do_GET(self) -> None:  # noqa: N802 (stdlib name)
+        self._sent = 0
+        try:
+            super().do_GET()
+        finally:
+            if self.request_log is not None:
+                self.request_log.append((self.path, self._status, self._sent))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         if not self.quiet:
@@ -579,12 +650,22 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(
-    site: Path, *, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False
+    site: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    quiet: bool = False,
+    request_log: list[tuple[str, int, int]] | None = None,
 ) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for ``site`` (port 0 picks a free port)."""
+    """An HTTP server for ``site`` (port 0 picks a free port).
+
+    ``request_log``, when given, receives ``(path, status, bytes)`` for every GET (tests and
+    the benchmark count what came from the network with it).
+    """
     if not (site / "index.html").is_file():
         raise BuildError(f"{site}/index.html does not exist: build first (python build.py)")
-    handler = partial(type("Handler", (SiteHandler,), {"quiet": quiet}), directory=str(site))
+    attrs = {"quiet": quiet, "request_log": request_log}
+    handler = partial(type("Handler", (SiteHandler,), attrs), directory=str(site))
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 

@@ -109,6 +109,8 @@ class PageConfig(TypedDict):
     describe: str
     controls: list[ControlJSON]
     root: str
+    build: str  # content hash of the build: names the shared engine and the offline cache
+    serviceWorker: str | None  # the site's service worker, relative to ``root``
     pyodide: dict[str, Any]
 
 

@@ -1,14 +1,21 @@
 /**
  * microsim.js: the page runtime every sim shares.
  *
- *  - the browser bridge: boots Pyodide from the runtime the build placed (self-hosted by
- *    default), loads NumPy and the engine wheel through the pruned lock file, reports each
- *    stage and the elapsed time in the status line, and sets <html data-engine="...">;
- *  - one call into Python, `await microsim.call("module.action", {...})`, passing JSON strings
- *    both ways through a single long-lived proxy (so no PyProxy is created per call);
+ *  - the engine client: the page never loads Pyodide itself. It attaches to the site's one
+ *    engine (static/engine-worker.js: a SharedWorker for every sim page in the browser, else a
+ *    dedicated Worker, else, as a last resort, the main thread) when the sim comes near the
+ *    viewport or on the first interaction, shows the stage and elapsed time in the status line
+ *    and sets <html data-engine="idle|loading|ready|error"> (and data-engine-mode);
+ *  - one call into Python, `await microsim.call("module.action", {...})`, as JSON strings in
+ *    messages (no PyProxy ever reaches the page);
+ *  - `microsim.act(...)`: one sim's actions strictly one after another on the latest state,
+ *    queued while the engine starts; after every state the declared controls are set from
+ *    `state.params`, so the DOM and the state never disagree;
  *  - the declared controls (rendered by the build with data-control="<name>"), their URL
- *    parameters (validated; a bad value is ignored with a visible note) and change events;
- *  - `microsim.state`, always the latest state (plain JSON), and visibility-aware animation.
+ *    parameters (validated; a bad value is ignored with a visible note) and change events,
+ *    delivered in order with the actions (a run of slider `input` events coalesces);
+ *  - `microsim.state`, always the latest state (plain JSON), and visibility-aware animation;
+ *  - the service worker (the site's sw.js) that keeps the runtime for the next visit.
  *
  * The JSON read here is described on the Python side by sims/_contract.py (PageConfig,
  * ControlJSON). Change both together.
@@ -18,8 +25,9 @@
  *   maxlength?: number, help?: string, url?: boolean}} ControlJSON
  * @typedef {{slug: string, module: string, title: string, renderer: 'p5'|'html',
  *   drawHeight: number, controlHeight: number, describe: string, controls: ControlJSON[],
- *   root: string, pyodide: {mode: 'self'|'cdn', indexURL: string, lockFileURL: (string|null),
- *   packages: string[], engineWheel: string, engineName: string}}} PageConfig
+ *   root: string, build: string, serviceWorker: (string|null), pyodide: {mode: 'self'|'cdn',
+ *   indexURL: string, lockFileURL: (string|null), packages: string[], engineWheel: string,
+ *   engineName: string}}} PageConfig
  */
 (function () {
   'use strict';
@@ -38,7 +46,6 @@
   const abs = (rel) => new URL(rel, window.location.href).href;
 
   // ---------------------------------------------------------------- status line and notes
-  let engineStatus = 'Loading engine…';
   function setStatus(text, isError) {
     statusEl.textContent = text;
     statusEl.classList.toggle('error', Boolean(isError));
@@ -86,7 +93,7 @@
     if (out) out.textContent = formatSlider(spec, Number(el.value));
     const fire = () => {
       if (out) out.textContent = formatSlider(spec, Number(el.value));
-      emit('control', spec.name, spec.kind === 'button' ? null : ctl.value);
+      controlChanged(spec, ctl);
     };
     if (spec.kind === 'button') el.addEventListener('click', fire);
     else if (spec.kind === 'slider') el.addEventListener('input', fire);
@@ -224,18 +231,7 @@
     return { start, stop, get running() { return running; } };
   }
 
-  // ---------------------------------------------------------------- the engine bridge
-  let pyodide = null;
-  let pyCall = null; // the one long-lived proxy: sims._bridge.call
-  let resolveReady;
-  let rejectReady;
-  let ready = null;
-  function newReady() {
-    ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
-    ready.catch(() => {}); // a failed boot is reported in the status line, not as unhandled
-  }
-  newReady();
-
+  // ---------------------------------------------------------------- the engine client
   class EngineError extends Error {
     constructor(info) {
       super(info.error);
@@ -244,94 +240,232 @@
     }
   }
 
-  const RUNTIME_TIMEOUT_MS = 120000;
-  /**
-   * loadPyodide() does not reject when the WebAssembly file cannot be fetched: it reports an
-   * unhandled rejection and waits forever. Treat such a report (or a stall) as a failure.
-   */
-  function withFailureWatch(promise, timeoutMs) {
-    let onReject;
-    let timer;
-    const failure = new Promise((_, reject) => {
-      onReject = (event) => {
-        const reason = event.reason || event.error || event.message;
-        reject(new Error(reason && reason.message ? reason.message : String(reason)));
-      };
-      window.addEventListener('unhandledrejection', onReject);
-      timer = setTimeout(() => reject(new Error(`no answer after ${timeoutMs / 1000} s`)), timeoutMs);
-    });
-    return Promise.race([promise, failure]).finally(() => {
-      window.removeEventListener('unhandledrejection', onReject);
-      clearTimeout(timer);
-    });
+  /** Where the engine runs here: 'shared' | 'worker' | 'main' (the last resort). */
+  function pickMode() {
+    if (typeof SharedWorker === 'function') return 'shared';
+    if (typeof Worker === 'function') return 'worker';
+    return 'main';
+  }
+  const MODE_TEXT = {
+    shared: 'shared by every sim open in this browser',
+    worker: 'in a worker for this page',
+    main: 'on the page itself: this browser has no Web Workers',
+  };
+  const GEN_KEY = 'nn-microsims-engine-generation';
+  function readGeneration() {
+    try { return Number(window.localStorage.getItem(GEN_KEY)) || 0; } catch (err) { return 0; }
+  }
+  function writeGeneration(gen) {
+    try { window.localStorage.setItem(GEN_KEY, String(gen)); } catch (err) { /* private mode */ }
   }
 
-  async function boot() {
-    html.dataset.engine = 'loading';
-    retryEl.hidden = true;
-    const t0 = performance.now();
-    let stage = 'runtime';
-    const show = () => {
-      engineStatus = `Loading engine: ${stage}… ${((performance.now() - t0) / 1000).toFixed(1)} s`;
-      setStatus(engineStatus);
+  const engine = {
+    mode: pickMode(),
+    status: 'idle', // idle | loading | ready | error
+    endpoint: null, // what we post to: a MessagePort, a Worker, or a main-thread channel port
+    worker: null, // the Worker / SharedWorker object
+    instance: null,
+    generation: readGeneration(),
+    callTimeoutMs: 30000, // a call with no answer by then means the engine is stuck
+    nextId: 1,
+    pending: new Map(), // id -> {resolve, reject, timer}
+    t0: 0,
+    stage: 'runtime',
+    ticker: null,
+  };
+  html.dataset.engine = 'idle';
+  let engineStatus = 'Engine starts when the sim is in view';
+  setStatus(engineStatus);
+  let resolveReady;
+  let ready = null;
+  function newReady() {
+    ready = new Promise((res) => { resolveReady = res; });
+  }
+  newReady();
+
+  function absoluteConfig() {
+    const py = config.pyodide;
+    return {
+      mode: py.mode,
+      indexURL: abs(py.indexURL),
+      lockFileURL: py.lockFileURL ? abs(py.lockFileURL) : null,
+      packages: py.packages,
+      engineWheel: abs(py.engineWheel),
     };
-    show();
-    const ticker = setInterval(show, 100);
+  }
+
+  function showLoading() {
+    const secs = ((performance.now() - engine.t0) / 1000).toFixed(1);
+    engineStatus = `Loading engine: ${engine.stage}… ${secs} s`;
+    const waiting = tasks.length + (taskRunning ? 1 : 0);
+    setStatus(waiting ? `${engineStatus} (${waiting} action${waiting > 1 ? 's' : ''} waiting)` : engineStatus);
+  }
+
+  /** Start talking to the engine (creating it if no page has yet). Idempotent. */
+  function attach() {
+    if (engine.endpoint || engine.status === 'error') return;
+    engine.status = 'loading';
+    html.dataset.engine = 'loading';
+    html.dataset.engineMode = engine.mode;
+    retryEl.hidden = true;
+    engine.t0 = performance.now();
+    engine.stage = 'runtime';
+    showLoading();
+    clearInterval(engine.ticker);
+    engine.ticker = setInterval(showLoading, 100);
+    const workerURL = abs(`${config.root}static/engine-worker.js`);
     try {
-      if (typeof loadPyodide !== 'function') {
-        throw new Error('the Pyodide runtime (pyodide.js) did not load');
+      if (engine.mode === 'shared') {
+        // one engine per build and generation: a rebuilt site never talks to an old engine
+        const name = `nn-microsims-engine-${config.build}-${engine.generation}`;
+        engine.worker = new SharedWorker(workerURL, { name });
+        engine.endpoint = engine.worker.port;
+        engine.endpoint.onmessage = (event) => onEngineMessage(event.data);
+        engine.worker.onerror = () => engineFailed('the engine worker script did not load');
+      } else if (engine.mode === 'worker') {
+        engine.worker = new Worker(workerURL, { name: 'nn-microsims-engine' });
+        engine.endpoint = engine.worker;
+        engine.worker.onmessage = (event) => onEngineMessage(event.data);
+        engine.worker.onerror = (event) => {
+          event.preventDefault();
+          engineFailed(event.message || 'the engine worker stopped');
+        };
+      } else {
+        attachMainThread(workerURL);
+        return;
       }
-      const py = config.pyodide;
-      if (!pyodide) {
-        const options = { indexURL: abs(py.indexURL) };
-        if (py.lockFileURL) options.lockFileURL = abs(py.lockFileURL);
-        pyodide = await withFailureWatch(loadPyodide(options), RUNTIME_TIMEOUT_MS);
+    } catch (err) {
+      // e.g. a sandboxed iframe that may not create workers: try the next place down
+      engine.endpoint = null;
+      engine.mode = engine.mode === 'shared' ? 'worker' : 'main';
+      engine.status = 'idle';
+      attach();
+      return;
+    }
+    hello();
+  }
+
+  function hello() {
+    engine.endpoint.postMessage({ type: 'hello', config: absoluteConfig(), slug: config.slug, visible: isVisible() });
+  }
+
+  function attachMainThread(workerURL) {
+    const start = () => {
+      const channel = new MessageChannel();
+      window.MicrosimEngineHost.create().connect(channel.port2);
+      engine.endpoint = channel.port1;
+      engine.endpoint.onmessage = (event) => onEngineMessage(event.data);
+      engine.endpoint.start();
+      hello();
+    };
+    if (window.MicrosimEngineHost) { start(); return; }
+    const el = document.createElement('script');
+    el.src = workerURL;
+    el.onload = start;
+    el.onerror = () => engineFailed('the engine script did not load');
+    engine.endpoint = { postMessage() {} }; // attached, waiting for the script
+    document.head.appendChild(el);
+  }
+
+  function onEngineMessage(msg) {
+    if (!msg || engine.status === 'error') return;
+    if (msg.type === 'attached') {
+      engine.instance = msg.instance;
+      // the engine holds this lock for its whole life: being granted it means it died
+      if (msg.lock && navigator.locks) {
+        const mine = engine.endpoint;
+        navigator.locks.request(msg.lock, () => {
+          if (engine.endpoint === mine) engineFailed('the engine stopped');
+        }).catch(() => {});
       }
-      stage = 'NumPy';
-      const wanted = py.mode === 'self' ? py.packages : [...py.packages, abs(py.engineWheel)];
-      await pyodide.loadPackage(wanted, {
-        messageCallback: (msg) => { if (/^Loaded .*numpy/.test(msg)) stage = 'engine'; },
-        errorCallback: (msg) => console.warn(msg),
-      });
-      stage = 'engine';
-      pyodide.runPython(`import sims._bridge, sims.${config.module}`);
-      pyCall = pyodide.runPython('sims._bridge.call');
-      clearInterval(ticker);
-      engineStatus = `Engine ready (${((performance.now() - t0) / 1000).toFixed(1)} s)`;
+    } else if (msg.type === 'stage') {
+      engine.stage = msg.stage;
+      showLoading();
+    } else if (msg.type === 'ready') {
+      clearInterval(engine.ticker);
+      engine.status = 'ready';
+      engine.instance = msg.instance;
+      const secs = ((performance.now() - engine.t0) / 1000).toFixed(1);
+      engineStatus = `Engine ready (${secs} s, ${MODE_TEXT[engine.mode]})`;
       setStatus(engineStatus);
       html.dataset.engine = 'ready';
       resolveReady();
-    } catch (err) {
-      clearInterval(ticker);
-      html.dataset.engine = 'error';
-      engineStatus = `The engine failed to load (${stage}): ${err && err.message ? err.message : err}`;
-      setStatus(engineStatus, true);
-      retryEl.hidden = false;
-      rejectReady(err);
+      registerServiceWorker();
+    } else if (msg.type === 'failed') {
+      engine.stage = msg.stage || engine.stage;
+      engineFailed(msg.message);
+    } else if (msg.type === 'result' || msg.type === 'info') {
+      const waiter = engine.pending.get(msg.id);
+      if (!waiter) return;
+      engine.pending.delete(msg.id);
+      clearTimeout(waiter.timer);
+      waiter.resolve(msg.type === 'info' ? msg.info : msg.json);
     }
   }
-  retryEl.addEventListener('click', () => {
-    newReady();
-    boot();
-  });
 
-  let queued = 0;
+  /** The engine failed to boot, died or stopped answering: error state with a Retry. */
+  function engineFailed(message) {
+    if (engine.status === 'error') return;
+    clearInterval(engine.ticker);
+    const stage = engine.status === 'ready' ? 'running' : engine.stage;
+    engine.status = 'error';
+    html.dataset.engine = 'error';
+    engineStatus = `The engine failed (${stage}): ${message}`;
+    if (stage !== 'running') engineStatus = `The engine failed to load (${stage}): ${message}`;
+    setStatus(engineStatus, true);
+    retryEl.hidden = false;
+    for (const waiter of engine.pending.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error(message));
+    }
+    engine.pending.clear();
+  }
+
+  /** Retry: a fresh engine (a new generation, shared with every page that retries). */
+  function retry() {
+    if (engine.status !== 'error') return;
+    try { if (engine.endpoint && engine.endpoint.postMessage) engine.endpoint.postMessage({ type: 'bye' }); } catch (err) { /* gone */ }
+    if (engine.mode === 'worker' && engine.worker) engine.worker.terminate();
+    if (engine.mode === 'shared') {
+      const stored = readGeneration();
+      engine.generation = stored > engine.generation ? stored : engine.generation + 1;
+      writeGeneration(engine.generation);
+    }
+    engine.endpoint = null;
+    engine.worker = null;
+    engine.status = 'idle';
+    attach();
+  }
+  retryEl.addEventListener('click', retry);
+
+  /** Post a request and wait for its answer (bounded by engine.callTimeoutMs). */
+  function request(message) {
+    const id = engine.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        engine.pending.delete(id);
+        reject(new Error(`no answer from the engine after ${engine.callTimeoutMs / 1000} s`));
+        engineFailed(`no answer after ${engine.callTimeoutMs / 1000} s`);
+      }, engine.callTimeoutMs);
+      engine.pending.set(id, { resolve, reject, timer });
+      engine.endpoint.postMessage({ ...message, id });
+    });
+  }
+
+  /** Resolves when the engine is ready (attaching first); waits through a retry. */
+  async function whenReady() {
+    if (engine.status === 'idle') attach();
+    while (engine.status !== 'ready') await ready;
+  }
+
   /**
    * Call ACTIONS[action] of a sim module in Python: `call("perceptron.learn_step", {...})`.
    * Waits for the engine if it is still loading. Resolves with plain JSON; rejects with an
    * EngineError whose message is also shown in the status line (the sim keeps working).
    */
   async function call(path, args) {
-    if (html.dataset.engine !== 'ready') {
-      queued += 1;
-      setStatus(`${engineStatus} (${queued} action${queued > 1 ? 's' : ''} waiting)`);
-      try {
-        await ready;
-      } finally {
-        queued -= 1;
-      }
-    }
-    const out = JSON.parse(pyCall(path, JSON.stringify(args || {})));
+    await whenReady();
+    const out = JSON.parse(await request({ type: 'call', path, args: JSON.stringify(args || {}) }));
     if (Object.prototype.hasOwnProperty.call(out, 'error')) {
       const err = new EngineError(out);
       setStatus(`${path}: ${err.name}: ${err.message}`, true);
@@ -342,38 +476,138 @@
     return out.ok;
   }
 
+  // ---------------------------------------------------------------- ordered actions
+  // One queue per page: actions and control changes run strictly one after another, each on
+  // the latest state. A control change that is waiting (the engine is busy or starting) takes
+  // the newest value of its slider instead of queueing another step.
+  const tasks = [];
+  let taskRunning = false;
+  let insertAt = -1; // >= 0 while a control's listeners run: their actions go first
+  const waitingControls = new Map(); // name -> true while its change is queued
+
+  function enqueue(run) {
+    return new Promise((resolve, reject) => {
+      const task = { run, resolve, reject };
+      if (insertAt >= 0) tasks.splice(insertAt++, 0, task);
+      else tasks.push(task);
+      if (engine.status === 'loading') showLoading();
+      pump();
+    });
+  }
+  async function pump() {
+    if (taskRunning) return;
+    taskRunning = true;
+    while (tasks.length) {
+      const task = tasks.shift();
+      try {
+        task.resolve(await task.run());
+      } catch (err) {
+        task.reject(err);
+      }
+    }
+    taskRunning = false;
+  }
+
+  function controlChanged(spec, ctl) {
+    const coalesce = spec.kind === 'slider';
+    if (coalesce && waitingControls.has(spec.name)) return; // the queued change reads the latest value
+    waitingControls.set(spec.name, true);
+    enqueue(() => {
+      waitingControls.delete(spec.name);
+      const value = spec.kind === 'button' ? null : ctl.value;
+      insertAt = 0;
+      try {
+        emit('control', spec.name, value);
+      } finally {
+        insertAt = -1;
+      }
+    });
+  }
+
+  /** Set every declared control from state.params (not those with a change still queued). */
+  function syncControls(s) {
+    const p = s && s.params;
+    if (!p || typeof p !== 'object') return;
+    for (const [name, ctl] of Object.entries(controls)) {
+      if (ctl.spec.kind === 'button' || !Object.prototype.hasOwnProperty.call(p, name)) continue;
+      if (waitingControls.has(name)) continue;
+      const v = p[name];
+      if (ctl.spec.kind === 'text' && document.activeElement === ctl.el) continue;
+      if (ctl.spec.kind === 'select' && !ctl.spec.options.some((o) => o[0] === String(v))) continue;
+      if (ctl.spec.kind === 'slider' && !Number.isFinite(Number(v))) continue;
+      if (String(ctl.value) !== String(ctl.spec.kind === 'checkbox' ? Boolean(v) : v)) ctl.value = v;
+    }
+  }
+
   function setState(next) {
     state = next;
+    syncControls(state);
     emit('state', state);
   }
 
   /**
    * Run an action on the current state and adopt the result: `act("set_param", {name, value})`
-   * calls `<module>.set_param(state=<latest state>, name=..., value=...)`. Returns the new
-   * state, or null when the engine raised (the message is in the status line).
+   * calls `<module>.set_param(state=<latest state>, name=..., value=...)` once every earlier
+   * action of this page has finished. Returns the new state, or null when the engine raised
+   * (the message is in the status line).
    */
-  async function act(action, extra) {
-    if (html.dataset.engine !== 'ready') await ready.catch(() => {});
-    try {
-      const next = await call(`${config.module}.${action}`, { state, ...(extra || {}) });
-      setState(next);
-      return next;
-    } catch (err) {
-      if (!(err instanceof EngineError)) setStatus(`${action}: ${err.message || err}`, true);
-      return null;
-    }
+  function act(action, extra) {
+    return enqueue(async () => {
+      try {
+        const next = await call(`${config.module}.${action}`, { state, ...(extra || {}) });
+        setState(next);
+        return next;
+      } catch (err) {
+        if (!(err instanceof EngineError)) setStatus(`${action}: ${err.message || err}`, true);
+        return null;
+      }
+    });
   }
 
-  /** Recompute the state from scratch with initial_state(params) (a reset). */
-  async function reinit(overrides) {
-    try {
-      const next = await call(`${config.module}.initial_state`, { params: { ...params(), ...(overrides || {}) } });
-      setState(next);
-      return next;
-    } catch (err) {
-      if (!(err instanceof EngineError)) setStatus(`initial_state: ${err.message || err}`, true);
-      return null;
-    }
+  /** Recompute the state from scratch with initial_state(params) (a reset), in order. */
+  function reinit(overrides) {
+    return enqueue(async () => {
+      try {
+        const next = await call(`${config.module}.initial_state`, { params: { ...params(), ...(overrides || {}) } });
+        setState(next);
+        return next;
+      } catch (err) {
+        if (!(err instanceof EngineError)) setStatus(`initial_state: ${err.message || err}`, true);
+        return null;
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- lazy attach
+  // Attach when the sim comes near the viewport (of the course page, for an iframe) or on the
+  // first interaction, not on load; tell the engine whether we are in view (served first).
+  const ATTACH_MARGIN = '300px';
+  if ('IntersectionObserver' in window) {
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) attach();
+    }, { rootMargin: ATTACH_MARGIN }).observe(document.querySelector('.microsim'));
+  } else {
+    attach();
+  }
+  for (const type of ['pointerdown', 'keydown', 'focusin', 'touchstart']) {
+    document.addEventListener(type, () => attach(), { once: true, capture: true, passive: true });
+  }
+  listeners.visible.push((now) => {
+    if (engine.endpoint && engine.endpoint.postMessage) engine.endpoint.postMessage({ type: 'visible', visible: now });
+  });
+
+  // ---------------------------------------------------------------- service worker
+  let offlineReady = null;
+  function registerServiceWorker() {
+    if (offlineReady || !config.serviceWorker || !('serviceWorker' in navigator)) return;
+    offlineReady = navigator.serviceWorker
+      .register(abs(`${config.root}${config.serviceWorker}`), { scope: abs(config.root) })
+      .then(() => navigator.serviceWorker.ready)
+      .then((reg) => Boolean(reg.active))
+      .catch((err) => {
+        console.warn(`offline cache not available: ${err.message || err}`);
+        return false;
+      });
   }
 
   // ---------------------------------------------------------------- p5 helper
@@ -430,10 +664,9 @@
     config,
     get state() { return state; },
     set state(next) { setState(next); },
-    get ready() { return ready; },
+    /** Resolves when the engine is ready (it attaches first if it has not yet). */
+    get ready() { return whenReady(); },
     get visible() { return isVisible(); },
-    /** The Pyodide instance, for tests (e.g. the engine parity suite); sims use call(). */
-    get pyodide() { return pyodide; },
     controls,
     urlParams,
     params,
@@ -453,16 +686,44 @@
     onState(fn) { listeners.state.push(fn); },
     onControl(fn) { listeners.control.push(fn); },
     onVisible(fn) { listeners.visible.push(fn); },
+    /** The engine connection, for tests and the benchmark. */
+    engine: {
+      get mode() { return engine.mode; },
+      get status() { return engine.status; },
+      get instance() { return engine.instance; },
+      get callTimeoutMs() { return engine.callTimeoutMs; },
+      set callTimeoutMs(ms) { engine.callTimeoutMs = Number(ms); },
+      attach,
+      retry,
+      /** {instance, where, status, boots, ports, served, queued} from the engine itself. */
+      async info() { await whenReady(); return request({ type: 'info' }); },
+      /** Test hook: run Python in a fresh namespace in the engine; resolves with its value. */
+      async runPython(code) {
+        await whenReady();
+        const out = JSON.parse(await request({ type: 'python', code }));
+        if (out.error) throw new Error(out.error);
+        return out.ok;
+      },
+      /** Test hooks: make the engine die, or stop answering. */
+      testExit() { engine.endpoint.postMessage({ type: 'test-exit' }); },
+      testHang() { engine.endpoint.postMessage({ type: 'test-hang' }); },
+      /** Resolves true once the service worker caching the site for offline use is active. */
+      get offlineReady() { return offlineReady || Promise.resolve(false); },
+    },
   };
 
-  // Let the sketch (the next script) register its listeners before the engine starts.
-  window.addEventListener('DOMContentLoaded', async () => {
-    await boot();
-    // URL parameters that change a default need the engine to recompute the first state.
-    if (html.dataset.engine === 'ready' && Object.keys(urlParams).length) await reinit();
+  // The sketch (the next script) registers its listeners before anything is dispatched.
+  window.addEventListener('DOMContentLoaded', () => {
+    // URL parameters that change a default need the engine to recompute the first state
+    // (queued: it runs once the engine is ready, before any later action).
+    if (Object.keys(urlParams).length) {
+      enqueue(async () => { while (engine.status !== 'ready') await ready; }); // no attach of its own
+      reinit();
+    }
   });
-  // The one proxy is released when the page is discarded (not when it goes into bfcache).
   window.addEventListener('pagehide', (event) => {
-    if (!event.persisted && pyCall) { pyCall.destroy(); pyCall = null; }
+    if (!event.persisted && engine.endpoint && engine.endpoint.postMessage) {
+      try { engine.endpoint.postMessage({ type: 'bye' }); } catch (err) { /* gone */ }
+    }
   });
 })();

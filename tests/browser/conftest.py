@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import CHROMIUM_ARGS, SITE, attach_log, chromium_path, serve_site
+from tests.browser.harness import CHROMIUM_ARGS, SITE, attach_log, chromium_path, serve
 
 
 def pytest_collection_modifyitems(items):
@@ -14,11 +14,17 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def site_url():
+def site_server():
+    """The :class:`~tests.browser.harness.SiteServer` (request log, fault injection)."""
     if not (SITE / "index.html").is_file():
         pytest.fail("site/ is not built: run `python build.py` (make test does)")
-    with serve_site(SITE) as url:
-        yield url
+    with serve(SITE) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def site_url(site_server):
+    return site_server.url
 
 
 @pytest.fixture(scope="session")
@@ -35,17 +41,15 @@ def browser():
 
 @pytest.fixture
 def open_sim(browser, site_url):
-    """open_sim(slug, query="", width=1000, block=None) -> (page, log); closed afterwards.
+    """open_sim(slug, query="", width=1000, height=900) -> (page, log); closed afterwards.
 
-    ``block`` is a URL glob whose requests are aborted from the first navigation on.
+    (Failed downloads are injected by the server: ``site_server.fault(suffix)``.)
     """
     contexts = []
 
-    def _open(slug: str, query: str = "", width: int = 1000, height: int = 900, block=None):
+    def _open(slug: str, query: str = "", width: int = 1000, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
-        if block:
-            context.route(block, lambda route: route.abort())
         page = context.new_page()
         log = attach_log(page)
         url = f"{site_url}sims/{slug}/main.html" + (f"?{query}" if query else "")

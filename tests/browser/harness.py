@@ -5,11 +5,13 @@ Chromium, as DESIGN.md says: $CHROMIUM, else /usr/bin/chromium, else Playwright'
 
 from __future__ import annotations
 
+import http.server
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -38,19 +40,85 @@ def chromium_path() -> str | None:
     return None
 
 
+@dataclass
+class SiteServer:
+    """The test server: its base URL, every request it answered, and faults to inject.
+
+    Faults are served by the server itself, so they reach every requester: pages, shared and
+    dedicated workers, service workers (Playwright's routing does not see a SharedWorker's
+    requests). ``faults`` maps a path suffix to "404", "abort" (the connection is closed with
+    no answer) or "truncate" (the first half of the file only).
+    """
+
+    url: str
+    requests: list[tuple[str, int, int]] = field(default_factory=list)
+    faults: dict[str, str] = field(default_factory=dict)
+
+    @contextmanager
+    def fault(self, suffix: str, kind: str = "abort") -> Iterator[None]:
+        self.faults[suffix] = kind
+        try:
+            yield
+        finally:
+            self.faults.pop(suffix, None)
+
+    def paths_since(self, index: int) -> list[str]:
+        """Paths (without query) requested after ``len(requests)`` was ``index``."""
+        return [path.split("?", 1)[0] for path, _, _ in self.requests[index:]]
+
+
 @contextmanager
-def serve_site(site: Path = SITE) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+def serve(site: Path = SITE) -> Iterator[SiteServer]:
+    """Serve ``site`` on 127.0.0.1 (a free port) in a thread; yields the :class:`SiteServer`."""
     import build  # the project's build.py
 
-    server = build.make_server(site, port=0, quiet=True)
+    holder: dict[str, SiteServer] = {}
+
+    class FaultyHandler(build.SiteHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            path = self.path.split("?", 1)[0]
+            kind = next((k for s, k in holder["s"].faults.items() if path.endswith(s)), None)
+            if kind == "404":
+                self.send_error(404, "fault injected by the test")
+                holder["s"].requests.append((self.path, 404, 0))
+                return
+            if kind == "abort":
+                holder["s"].requests.append((self.path, 0, 0))
+                self.close_connection = True
+                return
+            if kind == "truncate":
+                data = (Path(self.directory) / path.lstrip("/")).read_bytes()
+                half = data[: len(data) // 2]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(half)))
+                self.send_header("Content-Type", self.guess_type(path))
+                self.end_headers()
+                self.wfile.write(half)
+                holder["s"].requests.append((self.path, 200, len(half)))
+                return
+            super().do_GET()
+
+    log: list[tuple[str, int, int]] = []
+    attrs = {"quiet": True, "request_log": log}
+    handler = partial(type("Handler", (FaultyHandler,), attrs), directory=str(site))
+    if not (site / "index.html").is_file():
+        raise build.BuildError(f"{site}/index.html does not exist: build first")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    holder["s"] = SiteServer(url=f"http://127.0.0.1:{server.server_address[1]}/", requests=log)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield holder["s"]
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_site(site: Path = SITE) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    with serve(site) as server:
+        yield server.url
 
 
 @dataclass

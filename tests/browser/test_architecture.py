@@ -80,7 +80,7 @@ def test_parameter_count_of_4_8_8_2_is_130_computed_in_the_browser(sim):
     assert result["breakdown"] == "40 + 72 + 18", result["breakdown"]
     # the engine in Pyodide, called directly, agrees
     direct = page.evaluate(
-        """() => window.microsim.pyodide.runPython(
+        """() => window.microsim.engine.runPython(
             'from engine import dense; dense.param_count([4, 8, 8, 2])')"""
     )
     assert direct == 130, direct

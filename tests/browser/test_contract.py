@@ -76,11 +76,14 @@ def test_sim_reaches_ready_offline_and_every_value_control_changes_the_state(
 
 
 @pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
-def test_first_frame_draws_without_the_engine_and_retry_recovers(open_sim, slug, module):
-    page, log = open_sim(slug, block="**/pyodide.asm.wasm")
-    page.wait_for_function(
-        "() => document.documentElement.dataset.engine === 'error'", timeout=30_000
-    )
+def test_first_frame_draws_without_the_engine_and_retry_recovers(
+    open_sim, site_server, slug, module
+):
+    with site_server.fault("/pyodide.asm.wasm", "404"):
+        page, log = open_sim(slug)
+        page.wait_for_function(
+            "() => document.documentElement.dataset.engine === 'error'", timeout=30_000
+        )
     assert page.is_visible("#retry"), "no retry button after a failed load"
     assert "failed" in page.text_content("#status")
     embedded = json.loads(page.text_content("#microsim-state"))
@@ -98,7 +101,6 @@ def test_first_frame_draws_without_the_engine_and_retry_recovers(open_sim, slug,
         }"""
     )
     assert drawn, f"{slug}: nothing drawn while the engine is unavailable"
-    page.context.unroute("**/pyodide.asm.wasm")
     page.click("#retry")
     wait_ready(page)
 

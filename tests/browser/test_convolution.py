@@ -251,8 +251,6 @@ def test_signed_output_is_drawn_in_blue_and_orange_and_described_for_screen_read
 def test_url_parameters_set_every_setting_control(browser, site_url):
     query = "kernel=blur&ksize=5&stride=2&padding=same&speed=4.5&pool=avg&image=shapes"
     context = browser.new_context()
-    # the engine is not needed to read the controls: skip its download to keep this fast
-    context.route("**/pyodide.asm.wasm", lambda route: route.abort())
     page = context.new_page()
     page.goto(f"{site_url}sims/{SLUG}/main.html?{query}", wait_until="domcontentloaded")
     page.wait_for_selector("[data-control=kernel]")

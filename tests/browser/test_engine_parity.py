@@ -16,15 +16,8 @@ def test_engine_parity_suite_matches_cpython_to_1e_9(open_sim):
     wait_ready(page)
     in_pyodide = json.loads(
         page.evaluate(
-            """(source) => {
-            const py = window.microsim.pyodide;
-            const ns = py.globals.get('dict')();
-            try {
-                py.runPython(source, { globals: ns });
-                return py.runPython('import json; json.dumps(suite())', { globals: ns });
-            } finally { ns.destroy(); }
-        }""",
-            SUITE_SOURCE,
+            "(source) => window.microsim.engine.runPython(source)",
+            SUITE_SOURCE + "\nimport json\njson.dumps(suite())",
         )
     )
     in_cpython = json.loads(json.dumps(parity_suite.suite()))
@@ -33,7 +26,7 @@ def test_engine_parity_suite_matches_cpython_to_1e_9(open_sim):
         assert_close(in_pyodide[group], in_cpython[group], path=group, tol=1e-9)
     versions = json.loads(
         page.evaluate(
-            "() => window.microsim.pyodide.runPython("
+            "() => window.microsim.engine.runPython("
             "'import json, sys, numpy; json.dumps([sys.version, numpy.__version__])')"
         )
     )
