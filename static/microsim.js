@@ -483,16 +483,31 @@
   const tasks = [];
   let taskRunning = false;
   let insertAt = -1; // >= 0 while a control's listeners run: their actions go first
-  const waitingControls = new Map(); // name -> true while its change is queued
+  const waitingControls = new Map(); // name -> newest value while its change is queued
 
-  function enqueue(run) {
-    return new Promise((resolve, reject) => {
-      const task = { run, resolve, reject };
-      if (insertAt >= 0) tasks.splice(insertAt++, 0, task);
-      else tasks.push(task);
-      if (engine.status === 'loading') showLoading();
-      pump();
+  /**
+   * Queue ``run`` behind every earlier task of this page. With a ``key``, a task of the same
+   * key that is still waiting is given the new ``run`` instead (a drag sends only its latest
+   * position), and both callers get its result.
+   */
+  function enqueue(run, key) {
+    if (key) {
+      const waiting = tasks.find((t) => t.key === key);
+      if (waiting) {
+        waiting.run = run;
+        return waiting.promise;
+      }
+    }
+    const task = { run, key };
+    task.promise = new Promise((resolve, reject) => {
+      task.resolve = resolve;
+      task.reject = reject;
     });
+    if (insertAt >= 0) tasks.splice(insertAt++, 0, task);
+    else tasks.push(task);
+    if (engine.status === 'loading') showLoading();
+    pump();
+    return task.promise;
   }
   async function pump() {
     if (taskRunning) return;
@@ -509,15 +524,19 @@
   }
 
   function controlChanged(spec, ctl) {
+    const value = spec.kind === 'button' ? null : ctl.value; // as the user left it
     const coalesce = spec.kind === 'slider';
-    if (coalesce && waitingControls.has(spec.name)) return; // the queued change reads the latest value
-    waitingControls.set(spec.name, true);
+    if (coalesce && waitingControls.has(spec.name)) {
+      waitingControls.set(spec.name, value); // the queued change will send this newest value
+      return;
+    }
+    waitingControls.set(spec.name, value);
     enqueue(() => {
+      const latest = waitingControls.get(spec.name);
       waitingControls.delete(spec.name);
-      const value = spec.kind === 'button' ? null : ctl.value;
       insertAt = 0;
       try {
-        emit('control', spec.name, value);
+        emit('control', spec.name, coalesce ? latest : value);
       } finally {
         insertAt = -1;
       }
@@ -549,9 +568,10 @@
    * Run an action on the current state and adopt the result: `act("set_param", {name, value})`
    * calls `<module>.set_param(state=<latest state>, name=..., value=...)` once every earlier
    * action of this page has finished. Returns the new state, or null when the engine raised
-   * (the message is in the status line).
+   * (the message is in the status line). ``{latest: true}``: while this action waits, a newer
+   * call of the same action replaces it (for drags: only the latest position is computed).
    */
-  function act(action, extra) {
+  function act(action, extra, { latest = false } = {}) {
     return enqueue(async () => {
       try {
         const next = await call(`${config.module}.${action}`, { state, ...(extra || {}) });
@@ -561,7 +581,7 @@
         if (!(err instanceof EngineError)) setStatus(`${action}: ${err.message || err}`, true);
         return null;
       }
-    });
+    }, latest ? `act:${action}` : null);
   }
 
   /** Recompute the state from scratch with initial_state(params) (a reset), in order. */

@@ -18,7 +18,10 @@ const scope = new URL(self.registration.scope);
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((path) => new URL(path, scope).href)))
+      // the header lets a server's log tell this offline copy from the engine's own download
+      .then((cache) => cache.addAll(PRECACHE.map((path) => new Request(new URL(path, scope).href, {
+        headers: { 'X-Microsim-Precache': VERSION },
+      }))))
       .then(() => self.skipWaiting()),
   );
 });

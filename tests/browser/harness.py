@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.server
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,12 +48,17 @@ class SiteServer:
     Faults are served by the server itself, so they reach every requester: pages, shared and
     dedicated workers, service workers (Playwright's routing does not see a SharedWorker's
     requests). ``faults`` maps a path suffix to "404", "abort" (the connection is closed with
-    no answer) or "truncate" (the first half of the file only).
+    no answer), "truncate" (the first half of the file only) or "slow" (served after 2 s).
+    ``pages`` maps a path ("/_test/chapter.html") to HTML the server answers with, for pages
+    that embed sims the way a course page does.
     """
 
     url: str
     requests: list[tuple[str, int, int]] = field(default_factory=list)
     faults: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    precache: list[tuple[str, int, int]] = field(default_factory=list)
+    """Requests of the service worker filling its offline cache (not in ``requests``)."""
 
     @contextmanager
     def fault(self, suffix: str, kind: str = "abort") -> Iterator[None]:
@@ -77,7 +83,19 @@ def serve(site: Path = SITE) -> Iterator[SiteServer]:
     class FaultyHandler(build.SiteHandler):
         def do_GET(self) -> None:  # noqa: N802
             path = self.path.split("?", 1)[0]
+            if self.headers.get("X-Microsim-Precache"):
+                self.request_log = holder["s"].precache
+            if path in holder["s"].pages:
+                body = holder["s"].pages[path].encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             kind = next((k for s, k in holder["s"].faults.items() if path.endswith(s)), None)
+            if kind == "slow":
+                time.sleep(2.0)
             if kind == "404":
                 self.send_error(404, "fault injected by the test")
                 holder["s"].requests.append((self.path, 404, 0))
