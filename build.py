@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import html
 import http.server
 import json
 import os
@@ -394,6 +395,17 @@ def pyodide_config(mode: str, engine_wheel: Path) -> dict[str, Any]:
     }
 
 
+def iframe_snippet(sim: Sim, *, src: str = "main.html") -> str:
+    """The HTML that embeds a sim: fixed height (canvasHeight + 2), full width, a title for
+    screen readers, and loading="lazy" so a sim far down a page loads when it is scrolled to.
+    """
+    title = html.escape(sim.meta.title, quote=True)
+    return (
+        f'<iframe src="{src}" height="{sim.meta.canvas_height + 2}px" width="100%" '
+        f'scrolling="no" style="border: 0;" loading="lazy" title="{title}"></iframe>'
+    )
+
+
 def metadata(sim: Sim, *, date: str) -> dict[str, Any]:
     """metadata.json: Dublin Core fields plus the educational ones, and the controls."""
     meta = sim.meta
@@ -420,6 +432,7 @@ def metadata(sim: Sim, *, date: str) -> dict[str, Any]:
             "canvasHeight": meta.canvas_height,
             "iframeHeight": meta.canvas_height + 2,
         },
+        "embed": iframe_snippet(sim),
         "controls": [control_json(c) for c in sim.controls],
     }
 
@@ -512,7 +525,10 @@ def render_site(
         (out / "main.html").write_text(page)
         (out / "index.md").write_text(
             env.get_template("index.md").render(
-                meta=sim.meta, controls=sim.controls, example_query=example_query(sim)
+                meta=sim.meta,
+                controls=sim.controls,
+                example_query=example_query(sim),
+                iframe=iframe_snippet(sim),
             )
         )
         (out / "metadata.json").write_text(json.dumps(metadata(sim, date=date), indent=2) + "\n")
@@ -633,7 +649,10 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def copyfile(self, source: Any, outputfile: Any) -> None:
         data = source.read()
-        outputfile.write(data)
+        try:
+            outputfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the browser went away (a closed tab, an aborted download)
         self._sent = len(data)
 
     def do_GET(self) -> None:  # noqa: N802 (stdlib name)

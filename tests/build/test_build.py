@@ -93,6 +93,17 @@ def test_index_md_iframe_height_is_canvas_height_plus_2(site, slug):
     assert "## Lesson notes" in text
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_embed_snippet_loads_lazily_and_has_a_title(site, slug):
+    meta = json.loads((site / "sims" / slug / "metadata.json").read_text())
+    text = (site / "sims" / slug / "index.md").read_text()
+    snippets = re.findall(r"<iframe [^>]*>", text) + [meta["embed"]]
+    assert len(snippets) == 3, snippets
+    for snippet in snippets:
+        assert 'loading="lazy"' in snippet, f"{slug}: no loading=lazy in {snippet}"
+        assert f'title="{meta["title"]}"' in snippet, f"{slug}: no title in {snippet}"
+
+
 class _Urls(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -291,12 +302,66 @@ def test_server_sends_wasm_and_mjs_with_the_right_types(site):
                 assert response.headers["Content-Type"] == expected, path
 
 
+def test_server_sends_the_cache_headers_of_a_static_host(site):
+    import urllib.request
+
+    from tests.browser.harness import serve_site
+
+    expected = {
+        "vendor/pyodide/pyodide.asm.wasm": "public, max-age=86400",
+        f"vendor/pyodide/{build.NUMPY_WHEEL}": "public, max-age=86400",
+        "vendor/p5/p5.min.js": "public, max-age=86400",
+        "vendor/pyodide/pyodide-lock.json": "no-cache",  # changes with every engine build
+        "sims/perceptron-decision-boundary/main.html": "no-cache",
+        "static/microsim.js": "no-cache",
+        "sw.js": "no-cache",
+    }
+    with serve_site(site) as url:
+        got = {}
+        for path in expected:
+            with urllib.request.urlopen(url + path) as response:
+                got[path] = response.headers["Cache-Control"]
+    assert got == expected
+
+
+def test_service_worker_is_versioned_by_content_and_precaches_the_runtime(site):
+    sw = (site / "sw.js").read_text()
+    version = json.loads(re.search(r"const VERSION = (\S+);", sw).group(1))
+    assert version == build.content_version(site), "sw.js version is not the content hash"
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw).group(1))
+    engine_wheel = next((site / "engine").glob("*.whl")).relative_to(site).as_posix()
+    for path in [
+        "vendor/pyodide/pyodide.asm.wasm",
+        "vendor/pyodide/python_stdlib.zip",
+        f"vendor/pyodide/{build.NUMPY_WHEEL}",
+        engine_wheel,
+        "static/engine-worker.js",
+        *[f"sims/{slug}/main.html" for slug in SLUGS],
+    ]:
+        assert path in precache, f"sw.js does not precache {path}"
+    assert all((site / p).is_file() for p in precache), "sw.js precaches a missing file"
+    for slug in SLUGS:
+        page = (site / "sims" / slug / "main.html").read_text()
+        assert f'"build": "{version}"' in page, f"{slug}: config.build is not the sw version"
+
+
+def test_content_version_changes_when_a_runtime_file_changes(tmp_path):
+    for top in build.CACHED_DIRS:
+        (tmp_path / top).mkdir()
+        (tmp_path / top / "a.txt").write_text("one")
+    before = build.content_version(tmp_path)
+    (tmp_path / "engine" / "a.txt").write_text("two")
+    assert build.content_version(tmp_path) != before
+
+
 def test_cdn_mode_references_the_pyodide_cdn_and_copies_no_runtime(tmp_path):
     """--pyodide cdn: pyodide.js and NumPy come from the CDN; p5 and the engine stay local."""
     out = tmp_path / "site"
     build.build(out=out, mode="cdn", only=["perceptron"])
     page = (out / "sims/perceptron-decision-boundary/main.html").read_text()
-    assert f'src="{build.CDN_BASE}pyodide.js"' in page
+    # the page never loads pyodide.js itself: the engine worker loads it from indexURL
+    assert "pyodide.js" not in page.replace(build.CDN_BASE, "")
+    assert f'"indexURL": "{build.CDN_BASE}"' in page
     assert '"mode": "cdn"' in page or '"mode":"cdn"' in page
     assert not (out / "vendor/pyodide/pyodide.asm.wasm").exists()
     assert (out / "vendor/p5/p5.min.js").is_file()

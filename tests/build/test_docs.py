@@ -22,6 +22,8 @@ def test_readme_embed_snippet_has_the_sims_iframe_height():
     heights = {m.META.slug: m.META.canvas_height + 2 for m in sims.discover().values()}
     for slug, height in snippets:
         assert int(height) == heights[slug], f"README: {slug} iframe {height} != {heights[slug]}"
+    for snippet in re.findall(r"<iframe [^>]*>", README):
+        assert 'loading="lazy"' in snippet and "title=" in snippet, f"README snippet: {snippet}"
 
 
 def test_every_sim_has_a_section_in_spec_coverage():
