@@ -633,6 +633,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def cache_control(self) -> str:
         path = self.path.split("?", 1)[0]
+        if self._status >= 400:
+            return "no-store"  # a failed answer must not be kept: a retry asks again
         if path.startswith("/vendor/") and not path.endswith("pyodide-lock.json"):
             return "public, max-age=86400"
         return "no-cache"

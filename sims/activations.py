@@ -410,4 +410,15 @@ def set_logits(state: dict[str, Any], logits: list[float]) -> dict[str, Any]:
     return _build(_check(params))
 
 
-ACTIONS = {"set_param": set_param, "set_logits": set_logits}
+def move_z(state: dict[str, Any], steps: int) -> dict[str, Any]:
+    """Move the traced point by ``steps`` steps of its slider (the arrow keys), staying inside
+    the input range. Relative, so quick key presses each move it from the latest state."""
+    spec = _SPECS["z"]
+    p = state["params"]
+    decimals = len(f"{spec.step:g}".partition(".")[2])
+    z = round(float(p["z"]) + int(steps) * spec.step, decimals)
+    z = min(max(z, -p["z_range"]), p["z_range"])
+    return _build(_check({**p, "z": z}))
+
+
+ACTIONS = {"set_param": set_param, "set_logits": set_logits, "move_z": move_z}

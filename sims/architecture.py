@@ -491,6 +491,14 @@ def next_layer(state: dict[str, Any]) -> dict[str, Any]:
     return _evaluate(p, state["flow"])
 
 
+def prev_layer(state: dict[str, Any]) -> dict[str, Any]:
+    """Highlight the previous layer: L, L − 1, ..., 1, then L again (none → L)."""
+    L = int(state["L"])
+    current = min(int(state["params"]["highlight"]), L)
+    p = {**state["params"], "highlight": L if current <= 1 else current - 1}
+    return _evaluate(p, state["flow"])
+
+
 def flow_step(state: dict[str, Any]) -> dict[str, Any]:
     """Advance the data-flow pulse by one step; it starts over after the output layer.
 
@@ -514,6 +522,7 @@ def reset_flow(state: dict[str, Any]) -> dict[str, Any]:
 ACTIONS = {
     "set_param": set_param,
     "next_layer": next_layer,
+    "prev_layer": prev_layer,
     "flow_step": flow_step,
     "reset_flow": reset_flow,
 }

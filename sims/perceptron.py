@@ -2,7 +2,8 @@
 
 State (plain JSON, drawn by ``static/sketches/perceptron-decision-boundary.js``)::
 
-    params   current control values (preset, seed, n_points, bias, lr, max_epochs, ...)
+    params   current control values (preset, seed, n_points, bias, lr, max_epochs, ...);
+             params["bias"] is always b, clamped to the Bias slider's range
     X        [[x1...], [x2...]]  points as columns, shape (2, m)
     y        [+1/-1, ...]        labels, shape (m,)
     custom   True once points were added or cleared by hand
@@ -89,8 +90,18 @@ CONTROLS = [
 ]
 
 
+def _bias_setting(b: float) -> float:
+    """What the Bias slider shows for the bias ``b``: ``b`` itself, clamped to its range."""
+    control = next(c for c in CONTROLS if c.name == "bias")
+    return float(min(max(b, control.min), control.max))
+
+
 def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
-    """Fill in everything derived from (X, y, w, b): z, predictions, mistakes, accuracy."""
+    """Fill in everything derived from (X, y, w, b): z, predictions, mistakes, accuracy.
+
+    ``params["bias"]`` follows ``b`` (learning moves it), so the Bias slider, which the page
+    sets from ``params``, always shows the current bias.
+    """
     X = np.asarray(state["X"], dtype=float).reshape(2, -1)
     y = np.asarray(state["y"], dtype=int)
     w = np.asarray(state["w"], dtype=float)
@@ -98,6 +109,7 @@ def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
     wrong = pc.misclassified(w, b, X, y)
     return {
         **state,
+        "params": {**state["params"], "bias": _bias_setting(b)},
         "z": pc.decision(w, b, X).tolist(),
         "pred": pc.predict(w, b, X).tolist(),
         "wrong": np.flatnonzero(wrong).tolist(),

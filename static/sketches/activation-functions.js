@@ -533,7 +533,6 @@
   });
   let lastClampNote = '';
   ms.onState((s) => {
-    ms.setControl('z', s.params.z);
     if (s.clamped && s.message !== lastClampNote) {
       lastClampNote = s.message;
       ms.note(s.message);
@@ -547,11 +546,8 @@
       ms.region.addEventListener('keydown', (e) => {
         if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
         e.preventDefault();
-        const P = ms.state.params;
-        const step = ms.controls.z.spec.step;
-        const z = Math.max(-P.z_range, Math.min(P.z_range, P.z + (e.key === 'ArrowRight' ? step : -step)));
-        ms.setControl('z', Number(z.toFixed(1)));
-        ms.act('set_param', { name: 'z', value: Number(z.toFixed(1)) });
+        // relative: each press moves z from the state it runs on; the slider follows the state
+        ms.act('move_z', { steps: e.key === 'ArrowRight' ? 1 : -1 });
       });
     },
     draw,

@@ -573,10 +573,7 @@
       await ms.act('set_param', { name, value });
     }
   });
-  ms.onState((s) => {
-    syncButtons(s);
-    for (const name of ['speed', 'lr', 'loss', 'chain', 'weight', 'seed']) ms.setControl(name, s.params[name]);
-  });
+  ms.onState(syncButtons);
   syncButtons(ms.state);
 
   ms.sketch({

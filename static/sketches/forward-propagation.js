@@ -452,9 +452,6 @@
   });
 
   ms.onState((s) => {
-    ms.setControl('x1', Math.max(-3, Math.min(3, s.params.x1)));
-    ms.setControl('x2', Math.max(-3, Math.min(3, s.params.x2)));
-    ms.setControl('x', s.params.x);
     if (s.notice && s.notice !== lastNotice) ms.note(s.notice);
     lastNotice = s.notice;
     if (lastStep !== null && s.step !== lastStep) startStepAnimation(s);

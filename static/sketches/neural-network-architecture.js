@@ -469,11 +469,8 @@
     await ms.act('set_param', { name, value });
   });
 
-  /** Controls follow the state; per-layer controls beyond the layer count are disabled. */
-  function syncControls(s) {
-    for (const [name, value] of Object.entries(s.params)) {
-      if (name !== 'speed') ms.setControl(name, value);
-    }
+  /** Per-layer controls beyond the layer count are disabled (the runtime sets the values). */
+  function followState(s) {
     disableUnused(s.params.n_hidden);
     ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Left/right arrow keys highlight a layer; space plays the data flow.`);
   }
@@ -486,7 +483,7 @@
       }
     }
   }
-  ms.onState(syncControls);
+  ms.onState(followState);
 
   const p5i = ms.sketch({
     setup(p) {
@@ -499,11 +496,10 @@
         const label = ms.controls[name].el.closest('label');
         if (label) label.style.whiteSpace = 'normal';
       }
+      // relative actions: quick presses each move from the state they run on
       ms.region.addEventListener('keydown', (e) => {
-        const s = ms.state;
-        const h = Math.min(s.params.highlight, s.L);
-        if (e.key === 'ArrowRight') ms.act('set_param', { name: 'highlight', value: (h % s.L) + 1 });
-        else if (e.key === 'ArrowLeft') ms.act('set_param', { name: 'highlight', value: h <= 1 ? s.L : h - 1 });
+        if (e.key === 'ArrowRight') ms.act('next_layer');
+        else if (e.key === 'ArrowLeft') ms.act('prev_layer');
         else if (e.key === 'Escape') ms.act('set_param', { name: 'highlight', value: 0 });
         else if (e.key === ' ' || e.key === 'Enter') togglePlay();
         else return;

@@ -12,8 +12,7 @@
 
   let layout = null;
   let dragW = null; // weight vector being dragged (preview until the engine answers)
-  let sending = false;
-  let pendingW = null;
+  let lastSend = null; // the newest set_weights still waiting or running
 
   // ------------------------------------------------------------------ layout
   function infoLines(s, wide) {
@@ -219,20 +218,16 @@
   }
 
   // ------------------------------------------------------------------ interaction
+  // The runtime queues the action; while one waits, a newer position replaces it.
   function sendWeights(w) {
-    pendingW = w;
-    if (sending) return;
-    sending = true;
-    (async () => {
-      while (pendingW) {
-        const next = pendingW;
-        pendingW = null;
-        await ms.act('set_weights', { w: next });
-      }
-      sending = false;
+    const sent = ms.act('set_weights', { w }, { latest: true });
+    lastSend = sent;
+    sent.then(() => {
+      if (lastSend !== sent) return; // a newer position is still on its way
+      lastSend = null;
       if (!dragging) dragW = null;
       p5i.redraw();
-    })();
+    });
   }
 
   let dragging = false;
@@ -258,7 +253,8 @@
       learning.start();
     } else if (name === 'step') {
       learning.stop();
-      if (ms.state.learn.status !== 'idle') await ms.act('restart_learning');
+      // both queued now, in this order, before anything the reader does next
+      if (ms.state.learn.status !== 'idle') ms.act('restart_learning');
       await ms.act('learn_step');
     } else if (name === 'reset') {
       learning.stop();
@@ -274,7 +270,6 @@
       await ms.act('set_param', { name, value: name === 'add_class' ? Number(value) : value });
     }
   });
-  ms.onState((s) => ms.setControl('bias', Math.max(-5, Math.min(5, s.b))));
 
   const p5i = ms.sketch({
     setup(p) {
@@ -334,6 +329,6 @@
   p5i.mouseReleased = () => {
     if (!dragging) return;
     dragging = false;
-    if (!sending) { dragW = null; p5i.redraw(); }
+    if (!lastSend) { dragW = null; p5i.redraw(); }
   };
 })();

@@ -538,10 +538,6 @@
   }
 
   ms.onState((s) => {
-    for (const name of ['shape', 'target', 'axes', 'second', 'axis', 'op', 'einsum', 'speed']) {
-      const ctl = ms.controls[name];
-      if (ctl && String(ctl.value) !== String(s.params[name])) ms.setControl(name, s.params[name]);
-    }
     if (s.error) ms.setStatus(`Error: ${s.error}`, true);
     if (!urlNoteDone && document.documentElement.dataset.engine === 'ready') {
       urlNoteDone = true;

@@ -262,3 +262,7 @@ def test_keyboard_highlights_layers_on_the_canvas(narrow):
     page.keyboard.press("ArrowLeft")
     after = wait_state_change(page, before)
     assert after["highlight"]["layer"] == after["L"], after["highlight"]
+    # quick presses each move one layer (relative actions on the latest state, none lost)
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.microsim.state.params.highlight === 3", timeout=10_000)

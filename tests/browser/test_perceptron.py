@@ -132,3 +132,23 @@ def test_new_weights_and_seed_change_the_weights_deterministically(open_sim):
     set_control(page, "seed", 8)
     seeded = wait_state_change(page, mark)
     assert_close(seeded, cpython_call("perceptron.initial_state", {"params": seeded["params"]}))
+
+
+def test_the_bias_slider_shows_the_learned_bias_after_each_step(open_sim):
+    # the runtime sets the slider from params["bias"], which the sim keeps equal to b
+    page, _ = open_sim(SLUG)
+    wait_ready(page)
+    for _ in range(3):
+        mark = snapshot(page)
+        page.click("[data-control=step]")
+        s = wait_state_change(page, mark)
+        shown = page.evaluate(
+            """() => {
+                const el = document.querySelector('[data-control=bias]');
+                return [Number(el.value), document.getElementById(`${el.id}-out`).textContent];
+            }"""
+        )
+        assert s["params"]["bias"] == s["b"]
+        assert shown[0] == pytest.approx(s["b"], abs=0.025), (shown, s["b"])
+        assert shown[1] == f"{shown[0]:.2f}"
+    assert s["b"] != 0.0, "three steps never moved b: the test proves nothing"

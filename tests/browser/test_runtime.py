@@ -29,7 +29,11 @@ def course_page(slugs, *, gap_px: int = 0, lazy: bool = True, height: int = 700)
             f'scrolling="no" style="border:0"{" loading=lazy" if lazy else ""} '
             f'title="{slug}"></iframe>'
         )
-    return '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><h1>Chapter</h1>' + "".join(frames) + "</body></html>"
+    return (
+        '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><h1>Chapter</h1>'
+        + "".join(frames)
+        + "</body></html>"
+    )
 
 
 @pytest.fixture
@@ -73,7 +77,9 @@ def test_three_iframes_share_one_engine_that_booted_once(context, site_server):
     page.goto(site_server.url + "_test/three.html")
     wait_frames_ready(page, range(3))
     infos = [frame_eval(page, i, "() => window.microsim.engine.info()") for i in range(3)]
-    modes = [frame_eval(page, i, "() => document.documentElement.dataset.engineMode") for i in range(3)]
+    modes = [
+        frame_eval(page, i, "() => document.documentElement.dataset.engineMode") for i in range(3)
+    ]
     assert modes == ["shared"] * 3, modes
     instances = {info["instance"] for info in infos}
     assert len(instances) == 1, f"three iframes talk to {len(instances)} engines: {infos}"
@@ -84,7 +90,10 @@ def test_three_iframes_share_one_engine_that_booted_once(context, site_server):
     for i, slug in enumerate(SLUGS):
         module = frame_eval(page, i, "() => window.microsim.config.module")
         s = frame_eval(page, i, "() => window.microsim.reinit()")
-        expected = cpython_call(f"{module}.initial_state", {"params": frame_eval(page, i, "() => window.microsim.params()")})
+        expected = cpython_call(
+            f"{module}.initial_state",
+            {"params": frame_eval(page, i, "() => window.microsim.params()")},
+        )
         assert_close(s, expected, path=f"{slug} initial_state")
     assert len(wasm) == 1, f"the runtime was downloaded {len(wasm)} times for three iframes"
     failed = [(p, st) for p, st, _ in site_server.requests if st >= 400]
@@ -146,11 +155,15 @@ def test_two_clicks_before_the_engine_is_ready_both_take_effect_in_order(context
         page.click("[data-control=step]")
         page.click("[data-control=step]")
         assert page.evaluate("document.documentElement.dataset.engine") == "loading"
-        assert "2 actions waiting" in page.text_content("#status") or "1 action waiting" in page.text_content("#status")
+        assert "2 actions waiting" in page.text_content(
+            "#status"
+        ) or "1 action waiting" in page.text_content("#status")
         wait_ready(page)
     page.wait_for_function("() => window.microsim.state.learn.total_updates >= 2", timeout=10_000)
     embedded = json.loads(page.text_content("#microsim-state"))
-    expected = cpython_call(f"{module}.learn_step", {"state": cpython_call(f"{module}.learn_step", {"state": embedded})})
+    expected = cpython_call(
+        f"{module}.learn_step", {"state": cpython_call(f"{module}.learn_step", {"state": embedded})}
+    )
     assert_close(state(page), expected, path="after two steps")
 
 
@@ -209,7 +222,9 @@ def test_a_dead_engine_puts_the_sim_in_error_and_retry_starts_a_fresh_one(contex
     wait_ready(page)
     first = page.evaluate("() => window.microsim.engine.instance")
     page.evaluate("() => window.microsim.engine.testExit()")
-    page.wait_for_function("() => document.documentElement.dataset.engine === 'error'", timeout=15_000)
+    page.wait_for_function(
+        "() => document.documentElement.dataset.engine === 'error'", timeout=15_000
+    )
     assert page.is_visible("#retry")
     assert "engine failed" in page.text_content("#status"), page.text_content("#status")
     page.click("#retry")
@@ -222,7 +237,9 @@ def test_an_engine_that_stops_answering_is_detected_and_retry_recovers(context, 
     page = context.new_page()
     page.goto(site_server.url + "sims/perceptron-decision-boundary/main.html")
     wait_ready(page)
-    page.evaluate("() => { window.microsim.engine.callTimeoutMs = 1500; window.microsim.engine.testHang(); }")
+    page.evaluate(
+        "() => { window.microsim.engine.callTimeoutMs = 1500; window.microsim.engine.testHang(); }"
+    )
     assert page.evaluate("() => window.microsim.act('learn_step')") is None
     assert page.evaluate("document.documentElement.dataset.engine") == "error"
     assert "no answer" in page.text_content("#status"), page.text_content("#status")
@@ -249,4 +266,9 @@ def test_an_exception_in_one_sims_call_does_not_affect_another_sim(context, site
         cpython_call("activations.initial_state", {"params": params}),
         path="the other sim's call",
     )
-    assert frame_eval(page, 0, "() => window.microsim.act('learn_step').then(s => s.learn.total_updates)") == 1
+    assert (
+        frame_eval(
+            page, 0, "() => window.microsim.act('learn_step').then(s => s.learn.total_updates)"
+        )
+        == 1
+    )

@@ -297,3 +297,17 @@ def test_state_stays_finite_json_at_the_extremes():
             }
         )
         json.loads(dumps(s))  # dumps refuses NaN/inf, naming the path
+
+
+def test_move_z_steps_the_traced_point_from_the_latest_state_and_stops_at_the_range():
+    s = state_for(z=1.0, z_range=2.0)
+    s = sim.move_z(s, 1)
+    assert s["params"]["z"] == 1.1 and s["trace"]["z"] == 1.1
+    s = sim.move_z(sim.move_z(s, -1), -1)  # two quick presses: each from the state before
+    assert s["params"]["z"] == 0.9
+    assert dumps(s) == dumps(sim.set_param(state_for(z=1.0, z_range=2.0), "z", 0.9))
+    edge = state_for(z=1.95, z_range=2.0)
+    s = sim.move_z(edge, 1)
+    assert s["params"]["z"] == 2.0 and s["clamped"] is False  # a nudge, not a clamp note
+    assert sim.move_z(s, 1)["params"]["z"] == 2.0
+    assert sim.move_z(state_for(z=-2.0, z_range=2.0), -1)["params"]["z"] == -2.0

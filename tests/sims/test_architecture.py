@@ -215,3 +215,17 @@ def test_state_is_json_and_small_enough_for_every_animation_tick():
     text = dumps(big)
     assert json.loads(text)["total_params"] == sum(hand_count([64] * 6 + [10]))
     assert len(text) < 60_000, len(text)
+
+
+def test_prev_layer_cycles_L_down_to_1_then_back_to_L(default):
+    seen = []
+    state = default  # no highlight: the first step back is the output layer
+    for _ in range(4):
+        state = arch.prev_layer(state)
+        seen.append(state["params"]["highlight"])
+    assert seen == [3, 2, 1, 3], seen
+    # a highlight beyond a shrunk network counts from its last layer
+    deep = arch.set_param(arch.set_param(default, "n_hidden", 4), "highlight", 5)
+    shallow = arch.set_param(deep, "n_hidden", 1)
+    assert arch.prev_layer(shallow)["params"]["highlight"] == 1
+    assert arch.next_layer(arch.prev_layer(state))["params"]["highlight"] == 3

@@ -83,3 +83,56 @@ def test_set_weights_rejects_non_finite_values():
 def test_set_param_rejects_unknown_names_and_out_of_range_values(name, value, message):
     with pytest.raises(ValueError, match=message):
         sim.set_param(sim.initial_state(defaults(sim.CONTROLS)), name, value)
+
+
+def _bias_control():
+    return next(c for c in sim.CONTROLS if c.name == "bias")
+
+
+def test_params_bias_follows_b_through_every_learning_step():
+    # the page sets the Bias slider from params["bias"]: it must be the learned b
+    s = sim.initial_state({**defaults(sim.CONTROLS), "preset": "xor"})
+    moved = False
+    for _ in range(200):
+        s = sim.learn_step(s)
+        assert s["params"]["bias"] == s["b"], (s["params"]["bias"], s["b"])
+        moved = moved or s["b"] != 0.0
+        if s["learn"]["status"] != "idle":
+            break
+    assert moved, "learning never changed b: the test proves nothing"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda s: sim.set_weights(s, [0.5, -1.0]),
+        sim.new_weights,
+        sim.restart_learning,
+        sim.clear_points,
+        lambda s: sim.add_point(s, 1.0, 1.0, 1),
+        lambda s: sim.set_param(s, "lr", 0.5),
+        lambda s: sim.set_param(s, "bias", -1.25),
+    ],
+)
+def test_params_bias_equals_b_after_every_action(action):
+    s = run(sim.initial_state(defaults(sim.CONTROLS)))  # a learned b, not the slider's 0
+    assert s["b"] != 0.0 and s["params"]["bias"] == s["b"]
+    s = action(s)
+    assert s["params"]["bias"] == s["b"]
+
+
+def test_a_learned_bias_beyond_the_slider_is_shown_at_the_slider_end():
+    control = _bias_control()
+    s = sim.clear_points(sim.initial_state(defaults(sim.CONTROLS)))
+    s = sim.set_param(sim.set_param(s, "lr", 1.0), "bias", 4.9)
+    s = sim.set_weights(sim.add_point(s, 1.0, 1.0, 1), [-3.0, -3.0])  # w·x + b = −1.1: wrong
+    s = sim.learn_step(s)
+    assert s["b"] == pytest.approx(5.9)
+    assert s["params"]["bias"] == control.max
+    # and from below
+    s = sim.clear_points(sim.initial_state(defaults(sim.CONTROLS)))
+    s = sim.set_param(sim.set_param(s, "lr", 1.0), "bias", -4.9)
+    s = sim.set_weights(sim.add_point(s, 1.0, 1.0, -1), [3.0, 3.0])
+    s = sim.learn_step(s)
+    assert s["b"] == pytest.approx(-5.9)
+    assert s["params"]["bias"] == control.min
