@@ -51,8 +51,10 @@ fmt: setup
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-bench: setup
+# Engine timings (CPython), then the chapter page vs a bare Pyodide page in Chromium.
+bench: build chromium
 	$(PY) bench/engine_bench.py
+	$(PY) bench/chapter_bench.py
 
 screenshots: build chromium
 	$(PY) tests/browser/screenshots.py
