@@ -246,10 +246,11 @@
     if (typeof Worker === 'function') return 'worker';
     return 'main';
   }
+  // short enough for a 400 px status line; the line's title holds the whole text
   const MODE_TEXT = {
-    shared: 'shared by every sim open in this browser',
-    worker: 'in a worker for this page',
-    main: 'on the page itself: this browser has no Web Workers',
+    shared: 'shared engine',
+    worker: 'own worker',
+    main: 'on this page: no Web Workers',
   };
   const GEN_KEY = 'nn-microsims-engine-generation';
   function readGeneration() {

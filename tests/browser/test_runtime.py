@@ -110,7 +110,7 @@ def test_without_shared_worker_each_page_gets_a_dedicated_worker(context, site_s
     assert [i["where"] for i in infos] == ["worker", "worker"], infos
     assert infos[0]["instance"] != infos[1]["instance"], "dedicated workers must be separate"
     status = frame_eval(page, 0, "() => document.getElementById('status').textContent")
-    assert "worker for this page" in status, status
+    assert "own worker" in status, status
     s = frame_eval(page, 0, "() => window.microsim.act('learn_step')")
     assert s["learn"]["total_updates"] == 1, s["learn"]
 
@@ -122,7 +122,9 @@ def test_without_any_worker_the_main_thread_runs_the_engine_and_says_so(context,
     page.goto(site_server.url + "sims/activation-functions/main.html")
     wait_ready(page)
     assert page.evaluate("document.documentElement.dataset.engineMode") == "main"
-    assert "on the page itself" in page.text_content("#status"), page.text_content("#status")
+    assert "on this page: no Web Workers" in page.text_content("#status"), page.text_content(
+        "#status"
+    )
     params = page.evaluate("() => window.microsim.params()")
     assert_close(
         page.evaluate("() => window.microsim.reinit()"),
