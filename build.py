@@ -462,29 +462,27 @@ def template_env() -> jinja2.Environment:
 CACHED_DIRS = ("vendor", "engine", "static")  # the service worker serves these cache-first
 
 
+def cached_files(site: Path) -> list[Path]:
+    """Every file under vendor/, engine/ and static/, sorted: what the service worker keeps."""
+    return [p for top in CACHED_DIRS for p in sorted((site / top).rglob("*")) if p.is_file()]
+
+
 def content_version(site: Path) -> str:
-    """A hash of everything under vendor/, engine/ and static/: the service worker's version.
+    """A hash of :func:`cached_files` (names and contents): the service worker's version.
 
     A rebuild that changes the runtime, the engine wheel or a script gives a new version, so
     browsers drop the old cache; and a rebuilt engine never shares a worker with an old one.
     """
     digest = hashlib.sha256()
-    for top in CACHED_DIRS:
-        for path in sorted((site / top).rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(site).as_posix().encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in cached_files(site):
+        digest.update(path.relative_to(site).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
 
 
 def write_service_worker(site: Path, *, version: str) -> None:
     """site/sw.js: precaches the runtime, wheels, scripts and pages (see templates/sw.js)."""
-    precache = [
-        p.relative_to(site).as_posix()
-        for top in CACHED_DIRS
-        for p in sorted((site / top).rglob("*"))
-        if p.is_file()
-    ]
+    precache = [p.relative_to(site).as_posix() for p in cached_files(site)]
     precache += sorted(p.relative_to(site).as_posix() for p in site.glob("sims/*/main.html"))
     precache.append("index.html")
     sw = template_env().get_template("sw.js").render(version=version, precache=precache)

@@ -264,8 +264,7 @@
         case 'python': {
           let result;
           try {
-            result = { ok: status === 'ready' ? runTestPython(String(msg.code)) : null };
-            if (status !== 'ready') result = { error: `the engine is ${status}` };
+            result = status === 'ready' ? { ok: runTestPython(String(msg.code)) } : { error: `the engine is ${status}` };
           } catch (err) {
             result = { error: shortMessage(err) };
           }
