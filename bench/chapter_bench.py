@@ -834,23 +834,34 @@ def compared(label: str, bare: list[float | None], other: list[float | None], di
 def table_rows(results: dict[str, Any]) -> list[Row]:
     bare, chapter = results["bare"], results["chapter"]
     ready, memory, tbt = (collect(bare, k) for k in ("ready", "memory", "tbt"))
-    rows = [
-        ("bare page: Pyodide + NumPy ready (s)", median_range(ready), "—", "1×"),
-        compared("chapter: first sim in view interactive (s)", ready, collect(chapter, "first"), 2),
-        compared(
-            "chapter: all eight interactive, scrolling (s)", ready, collect(chapter, "all"), 2
-        ),
-        compared("chapter: peak browser memory, PSS (MB)", memory, collect(chapter, "memory"), 0),
-        compared("chapter: main-thread TBT until all ready (s)", tbt, collect(chapter, "tbt"), 2),
-    ]
-    for slug, runs in results["sims"].items():
+    rows: list[Row] = []
+    if bare:
+        rows.append(("bare page: Pyodide + NumPy ready (s)", median_range(ready), "—", "1×"))
+    if chapter:
+        rows += [
+            compared(
+                "chapter: first sim in view interactive (s)", ready, collect(chapter, "first"), 2
+            ),
+            compared(
+                "chapter: all eight interactive, scrolling (s)", ready, collect(chapter, "all"), 2
+            ),
+            compared(
+                "chapter: peak browser memory, PSS (MB)", memory, collect(chapter, "memory"), 0
+            ),
+            compared(
+                "chapter: main-thread TBT until all ready (s)", tbt, collect(chapter, "tbt"), 2
+            ),
+        ]
+    for slug, runs in results["sims"].items() if bare else ():
         first_frame = median_range(collect(runs, "first_frame"))
         rows.append((f"{slug} alone: first frame (s)", "—", first_frame, "—"))
         rows.append(compared(f"{slug} alone: engine ready (s)", ready, collect(runs, "ready"), 2))
         rows.append(compared(f"{slug} alone: peak memory (MB)", memory, collect(runs, "memory"), 0))
-    for slug, row in results["latency"].items():
+    for slug, row in results.get("latency", {}).items():
         rows.append((f"{slug}: control → state p50 / p95 (ms)", "—", p50_p95(row), "—"))
-    reload = results["reload"]
+    reload = results.get("reload")
+    if reload is None:
+        return rows
     second = f"{body_bytes(reload['second_log']) / 1e6:.3f}"
     rows.append(("reload after one visit: bytes from the network (MB)", "—", second, "—"))
     offline = "yes" if reload["offline_engine"] == "ready" else "no"
@@ -883,6 +894,11 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="1 run; control latency of one sim only"
     )
     parser.add_argument("--all-sims", action="store_true", help="every sim alone, not just one")
+    parser.add_argument(
+        "--only",
+        choices=["latency", "sims", "reload"],
+        help="run only this part (to study one figure; the table then lacks the others)",
+    )
     args = parser.parse_args(argv)
     runs = 1 if args.quick else max(1, args.runs)
 
@@ -906,7 +922,7 @@ def main(argv: list[str] | None = None) -> int:
                 version = browser.version
             say(f"  Chromium {version}, {runs} run(s), viewport 1200x900\n")
 
-            for run in range(1, runs + 1):
+            for run in range(1, runs + 1) if args.only in (None, "sims") else ():
                 say(f"Run {run}/{runs}")
                 bare = run_bare(pw, url, problems)
                 results["bare"].append(bare)
@@ -914,9 +930,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"  bare page      ready {bare['ready']:.2f} s, TBT {bare['tbt']:.2f} s, "
                     f"peak {bare['memory']:.0f} MB"
                 )
-                chapter = run_chapter(pw, url, problems)
-                results["chapter"].append(chapter)
-                say_chapter(chapter)
+                if args.only is None:
+                    chapter = run_chapter(pw, url, problems)
+                    results["chapter"].append(chapter)
+                    say_chapter(chapter)
                 for slug in alone:
                     one = run_sim(pw, url, slug, problems)
                     results["sims"][slug].append(one)
@@ -926,13 +943,15 @@ def main(argv: list[str] | None = None) -> int:
                         f"TBT {one['tbt']:.2f} s, peak {one['memory']:.0f} MB"
                     )
 
-            say("\nControl → state latency (each sim alone, once ready)")
-            timed = [s for s in sim_list if s.slug == SINGLE_SIM] if args.quick else sim_list
-            results["latency"] = run_latency(pw, url, timed, problems, LATENCY_EVENTS)
+            if args.only in (None, "latency"):
+                say("\nControl → state latency (each sim alone, once ready)")
+                timed = [s for s in sim_list if s.slug == SINGLE_SIM] if args.quick else sim_list
+                results["latency"] = run_latency(pw, url, timed, problems, LATENCY_EVENTS)
 
-            say("\nReload after one visit")
-            results["reload"] = reload = run_reload(pw, url, log, problems)
-            say_reload(reload)
+            if args.only in (None, "reload"):
+                say("\nReload after one visit")
+                results["reload"] = reload = run_reload(pw, url, log, problems)
+                say_reload(reload)
             http_errors = [entry for entry in log if entry[1] >= 400 or entry[1] == 0]
 
     elapsed = time.monotonic() - started

@@ -13,6 +13,22 @@ import traceback
 from sims._contract import dumps
 
 
+def _sim_module(module_name: str):  # noqa: ANN202 - a module
+    if not module_name.isidentifier() or module_name.startswith("_"):
+        raise LookupError(f"there is no sim module {module_name!r}")
+    return importlib.import_module(f"sims.{module_name}")
+
+
+def prepare(module_name: str) -> None:
+    """Import sim module ``module_name`` ahead of its first call (the engine does this when a
+    page attaches, so the first slider move does not pay for the import). Errors are left for
+    that first call to report."""
+    try:
+        _sim_module(module_name)
+    except Exception:  # noqa: BLE001, S110 - call() reports the same error to the page
+        pass
+
+
 def call(path: str, args_json: str) -> str:
     """Run ``ACTIONS[name]`` (or ``initial_state``) of sim module ``module`` for ``"module.name"``.
 
@@ -21,9 +37,7 @@ def call(path: str, args_json: str) -> str:
     """
     try:
         module_name, _, fn_name = path.partition(".")
-        if not module_name.isidentifier() or module_name.startswith("_"):
-            raise LookupError(f"there is no sim module {module_name!r}")
-        module = importlib.import_module(f"sims.{module_name}")
+        module = _sim_module(module_name)
         if fn_name == "initial_state":
             fn = module.initial_state
         elif fn_name in module.ACTIONS:

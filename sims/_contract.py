@@ -150,5 +150,20 @@ def _convert(obj: Any, path: str) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """Compact JSON of :func:`to_jsonable` data."""
-    return json.dumps(to_jsonable(obj), separators=(",", ":"), allow_nan=False)
+    """Compact JSON of :func:`to_jsonable` data.
+
+    Every state crosses the bridge through here, so the common case is one ``json.dumps`` with
+    arrays converted as they are met; only a state that fails (a NaN, a foreign type) takes the
+    slow walk of :func:`to_jsonable`, whose error names the path of the bad value.
+    """
+    try:
+        return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_plain)
+    except (TypeError, ValueError):
+        return json.dumps(to_jsonable(obj), separators=(",", ":"), allow_nan=False)
+
+
+def _plain(obj: Any) -> Any:
+    """``json.dumps`` hook: NumPy arrays and scalars become lists and numbers."""
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"{type(obj).__name__} is not JSON data")

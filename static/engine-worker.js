@@ -18,7 +18,8 @@
  * module must not keep module-level state that a call reads after another call wrote it.
  *
  * Messages, page -> engine:
- *   {type: 'hello', config, slug, visible}   attach; the first hello boots the engine
+ *   {type: 'hello', config, slug, module, visible}  attach (the first hello boots the engine;
+ *                                            the sim module is imported ahead of its calls)
  *   {type: 'call', id, path, args}           args is a JSON string; answered with 'result'
  *   {type: 'visible', visible}               pages in view are served first
  *   {type: 'info', id}                       test hook: instance, boots, ports, queue length
@@ -100,7 +101,8 @@
     let status = 'idle'; // idle | booting | ready | failed
     let stage = null;
     let failure = null;
-    let pyCall = null; // the one long-lived proxy: sims._bridge.call
+    let pyCall = null; // the long-lived proxies: sims._bridge.call and .prepare
+    let pyPrepare = null;
     let pyodide = null;
     let boots = 0;
     let bootMs = null;
@@ -162,12 +164,14 @@
         }), RUNTIME_TIMEOUT_MS);
         setStage('engine');
         try {
-          pyodide.runPython('import sims._bridge');
+          // NumPy's import (~0.7 s here) belongs to the boot, not to the first slider move
+          pyodide.runPython('import numpy\nimport sims._bridge');
         } catch (err) {
           // a wheel that did not download or install: say which, not a traceback
           throw new Error(loadErrors.length ? loadErrors.join('; ') : shortMessage(err));
         }
         pyCall = pyodide.runPython('sims._bridge.call');
+        pyPrepare = pyodide.runPython('sims._bridge.prepare');
         bootMs = Date.now() - t0;
         status = 'ready';
         broadcast({ type: 'ready', instance, boots, bootMs });
@@ -195,7 +199,9 @@
       let index = queue.findIndex((c) => (endpoints.get(c.endpoint) || {}).visible);
       if (index < 0) index = 0;
       const [job] = queue.splice(index, 1);
-      if (endpoints.has(job.endpoint)) {
+      if (job.prepare) {
+        if (endpoints.has(job.endpoint)) pyPrepare(job.prepare);
+      } else if (endpoints.has(job.endpoint)) {
         let json;
         try {
           json = pyCall(job.path, job.args);
@@ -234,6 +240,11 @@
       switch (msg.type) {
         case 'hello': {
           endpoints.set(endpoint, { slug: String(msg.slug || ''), visible: Boolean(msg.visible) });
+          // import the page's sim module ahead of its first call, in that page's turn
+          if (msg.module && status !== 'failed') {
+            queue.push({ endpoint, prepare: String(msg.module) });
+            schedule();
+          }
           const held = await lockHeld;
           send(endpoint, { type: 'attached', instance, lock: held ? lockName : null, where });
           if (status === 'idle') boot(msg.config);

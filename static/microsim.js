@@ -347,7 +347,9 @@
   }
 
   function hello() {
-    engine.endpoint.postMessage({ type: 'hello', config: absoluteConfig(), slug: config.slug, visible: isVisible() });
+    engine.endpoint.postMessage({
+      type: 'hello', config: absoluteConfig(), slug: config.slug, module: config.module, visible: isVisible(),
+    });
   }
 
   function attachMainThread(workerURL) {
@@ -644,6 +646,7 @@
    */
   function sketch({ setup, draw, loop = false }) {
     p5Instance = new p5((p) => {
+      cacheTextWidths(p);
       p.setup = () => {
         const { w, h } = size();
         p.createCanvas(w, h);
@@ -663,6 +666,29 @@
     listeners.state.push(() => p5Instance && p5Instance.redraw());
     if (loop) listeners.visible.push((now) => (now ? p5Instance.loop() : p5Instance.noLoop()));
     return p5Instance;
+  }
+
+  /**
+   * Remember ``p.textWidth`` answers: the sketches lay out their panels from text widths on
+   * every redraw, and measuring the same labels again was a third of a redraw. The width
+   * depends only on the string and the canvas font (p5 sets ``drawingContext.font`` from
+   * textSize/textStyle/textFont), so that pair is the key.
+   */
+  function cacheTextWidths(p) {
+    const measure = p.textWidth;
+    const widths = new Map();
+    p.textWidth = function textWidth(text) {
+      const ctx = this.drawingContext;
+      if (!ctx || typeof ctx.font !== 'string') return measure.call(this, text);
+      const key = `${ctx.font}\u0000${text}`;
+      let w = widths.get(key);
+      if (w === undefined) {
+        if (widths.size > 5000) widths.clear();
+        w = measure.call(this, text);
+        widths.set(key, w);
+      }
+      return w;
+    };
   }
 
   /** Split ``text`` into lines no wider than ``width`` at p5's current text size. */

@@ -274,3 +274,20 @@ def test_an_exception_in_one_sims_call_does_not_affect_another_sim(context, site
         )
         == 1
     )
+
+
+def test_numpy_and_the_pages_sim_module_are_imported_before_its_first_call(context, site_server):
+    # the first slider move must not pay for ``import numpy`` (~0.7 s in Pyodide here)
+    page = context.new_page()
+    page.goto(site_server.url + "sims/convolution-operation/main.html")
+    wait_ready(page)
+    loaded = "import sys\n','.join(m for m in ('numpy', 'sims.convolution') if m in sys.modules)"
+    at_ready = page.evaluate("(c) => window.microsim.engine.runPython(c)", loaded)
+    assert "numpy" in at_ready.split(","), f"at ready, sys.modules has only: {at_ready!r}"
+    served = page.evaluate("() => window.microsim.engine.info()")["served"]
+    assert served == 0, f"{served} calls were made; this test needs a page that made none"
+    page.wait_for_function(
+        "(c) => window.microsim.engine.runPython(c).then((s) => s.includes('sims.convolution'))",
+        arg=loaded,
+        timeout=10_000,
+    )
