@@ -176,7 +176,7 @@ def attach_log(page) -> PageLog:  # page: playwright.sync_api.Page
 
 @contextmanager
 def sim_page(
-    browser,
+    context,
     site_url: str,
     slug: str,
     query: str = "",
@@ -185,20 +185,19 @@ def sim_page(
     height: int = 1000,
     ready: bool = True,
 ):
-    """Open a sim in a fresh browser context; yields (page, log); closes the context after.
-
-    For module-scoped fixtures that share one page (the engine loads once per module).
+    """Open a sim in ``context`` (the session's ``shared_context``: its engine is up); yields
+    (page, log) and closes the page after. For module-scoped fixtures that share one page.
     """
-    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
     try:
-        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": height})
         log = attach_log(page)
         page.goto(f"{site_url}sims/{slug}/main.html" + (f"?{query}" if query else ""))
         if ready:
             wait_ready(page)
         yield page, log
     finally:
-        context.close()
+        page.close()
 
 
 def wait_ready(page, timeout: int = READY_TIMEOUT_MS) -> None:

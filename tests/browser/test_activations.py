@@ -19,11 +19,11 @@ SLUG = "activation-functions"
 
 
 @pytest.fixture(scope="module")
-def shared(browser, site_url):
+def shared(shared_context, site_url):
     """One page for the module's tests (the engine loads once); a test starts from reset()."""
     from tests.browser.harness import sim_page
 
-    with sim_page(browser, site_url, SLUG) as opened:
+    with sim_page(shared_context, site_url, SLUG) as opened:
         yield opened
 
 

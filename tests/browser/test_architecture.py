@@ -26,15 +26,15 @@ SLUG = "neural-network-architecture"
 
 
 @pytest.fixture(scope="module")
-def sim(browser, site_url):
-    with sim_page(browser, site_url, SLUG, height=1000) as opened:
+def sim(shared_context, site_url):
+    with sim_page(shared_context, site_url, SLUG, height=1000) as opened:
         yield opened
 
 
 @pytest.fixture(scope="module")
-def narrow(browser, site_url):
+def narrow(shared_context, site_url):
     query = "n_hidden=3&h1=64&h3=16&act2=tanh&n_in=10&show_weights=true&show_dims=1&h9=2"
-    with sim_page(browser, site_url, SLUG, query, width=400, height=1000) as (page, log):
+    with sim_page(shared_context, site_url, SLUG, query, width=400, height=1000) as (page, log):
         page.wait_for_function("() => window.microsim.state.params.h1 === 64")
         yield page, log
 

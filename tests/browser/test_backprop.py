@@ -39,8 +39,8 @@ GATED = ["backward", "auto", "update", "check"]
 
 
 @pytest.fixture(scope="module")
-def sim(browser, site_url):
-    with sim_page(browser, site_url, SLUG, height=900, ready=False) as opened:
+def sim(shared_context, site_url):
+    with sim_page(shared_context, site_url, SLUG, height=900, ready=False) as opened:
         yield opened
 
 

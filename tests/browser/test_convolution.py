@@ -26,8 +26,8 @@ SLUG = "convolution-operation"
 
 
 @pytest.fixture(scope="module")
-def shared(browser, site_url):
-    with sim_page(browser, site_url, SLUG, width=1200, height=1100) as opened:
+def shared(shared_context, site_url):
+    with sim_page(shared_context, site_url, SLUG, width=1200, height=1100) as opened:
         yield opened
 
 
@@ -248,10 +248,9 @@ def test_signed_output_is_drawn_in_blue_and_orange_and_described_for_screen_read
     assert page.get_attribute("#draw-region", "tabindex") == "0"
 
 
-def test_url_parameters_set_every_setting_control(browser, site_url):
+def test_url_parameters_set_every_setting_control(shared_context, site_url):
     query = "kernel=blur&ksize=5&stride=2&padding=same&speed=4.5&pool=avg&image=shapes"
-    context = browser.new_context()
-    page = context.new_page()
+    page = shared_context.new_page()
     page.goto(f"{site_url}sims/{SLUG}/main.html?{query}", wait_until="domcontentloaded")
     page.wait_for_selector("[data-control=kernel]")
     values = page.evaluate("() => window.microsim.params()")
@@ -268,4 +267,4 @@ def test_url_parameters_set_every_setting_control(browser, site_url):
     # initial_state for these values (what the page asks the engine for once it is ready)
     s = cpython_call("convolution.initial_state", {"params": values})
     assert (s["kernel"]["size"], s["stride"], s["pad"], np.shape(s["output"])) == (5, 2, 2, (4, 4))
-    context.close()
+    page.close()

@@ -26,15 +26,15 @@ SLUG = "forward-propagation"
 
 
 @pytest.fixture(scope="module")
-def sim(browser, site_url):
-    with sim_page(browser, site_url, SLUG, height=900) as opened:
+def sim(shared_context, site_url):
+    with sim_page(shared_context, site_url, SLUG, height=900) as opened:
         yield opened
 
 
 @pytest.fixture(scope="module")
-def narrow(browser, site_url):
+def narrow(shared_context, site_url):
     query = "x1=-1.5&seed=5&bias_init=zero&show_matmul=true&x=banana%2C1"
-    with sim_page(browser, site_url, SLUG, query, width=400, height=900) as (page, log):
+    with sim_page(shared_context, site_url, SLUG, query, width=400, height=900) as (page, log):
         page.wait_for_function("() => window.microsim.state.params.seed === 5")
         yield page, log
 

@@ -28,8 +28,10 @@ DEFAULTS = defaults(sim.CONTROLS)
 
 
 @pytest.fixture(scope="module")
-def page_log(browser, site_url):
-    with sim_page(browser, site_url, SLUG, width=1200, height=sim.META.canvas_height + 2) as opened:
+def page_log(shared_context, site_url):
+    with sim_page(
+        shared_context, site_url, SLUG, width=1200, height=sim.META.canvas_height + 2
+    ) as opened:
         yield opened
 
 

@@ -31,8 +31,8 @@ SLUG = "tensor-operations"
 
 
 @pytest.fixture(scope="module")
-def shared(browser, site_url):
-    with sim_page(browser, site_url, SLUG, height=900) as opened:
+def shared(shared_context, site_url):
+    with sim_page(shared_context, site_url, SLUG, height=900) as opened:
         yield opened
 
 
