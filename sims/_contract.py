@@ -11,6 +11,14 @@ A sim module defines, in plain Python (no Jinja: the module also runs inside Pyo
   ``microsim.call("<module>.<name>", {...})``; each takes keyword arguments (usually
   ``state`` plus the changed value) and returns a JSON-able dict.
 
+Settings have one set of rules, here: each :class:`Control` checks and converts its own value
+(:meth:`Control.coerce`), :class:`Settings` checks a whole ``params`` dict, and
+:func:`setting_action` is the one ``set_param`` every sim offers. A control declares what a
+change does (``change``): ``"update"`` recomputes from the state (``set_param``),
+``"reinit"`` starts over from ``initial_state(params)`` (new data). The page routes every
+control from that declaration (``static/microsim.js``), so no sketch routes controls, and the
+URL parameters are checked there by the same rules (``parseParam``; a test compares them).
+
 The JSON shapes below (:class:`PageConfig`, :class:`ControlJSON`) are mirrored by the JSDoc
 typedefs at the top of ``static/microsim.js``; change both together.
 """
@@ -19,10 +27,31 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypedDict
 
 ControlKind = Literal["slider", "select", "checkbox", "button", "text"]
+Change = Literal["update", "reinit"]
+
+# A number as a URL or a text box may spell it: the same pattern as NUMBER in microsim.js.
+NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+TRUE_WORDS = ("1", "true", "on", "yes")  # checkbox spellings, as in microsim.js
+FALSE_WORDS = ("0", "false", "off", "no")
+
+
+def js_number(x: float) -> str:
+    """A number as JavaScript's ``String(x)`` writes it (for messages shared with the page)."""
+    if float(x).is_integer():
+        return str(int(x))
+    return repr(float(x))
+
+
+def decimals(step: float) -> int:
+    """Decimal places of a slider step, as ``decimals()`` in microsim.js."""
+    text = js_number(step)
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 @dataclass(frozen=True)
@@ -44,17 +73,154 @@ class Control:
     maxlength: int = 40
     help: str = ""
     url: bool = True
+    change: Change = "update"
+    # text only: parses the text (raising ValueError with a message for the reader) to check
+    # it; the setting keeps the text itself. Python-side only: not in the page's JSON.
+    check: Callable[[str], Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind == "slider" and None in (self.min, self.max, self.step, self.default):
             raise ValueError(f"slider {self.name!r} needs min, max, step and default")
         if self.kind == "select" and self.default not in [v for v, _ in self.options]:
             raise ValueError(f"select {self.name!r}: default {self.default!r} is not an option")
+        if self.change not in ("update", "reinit"):
+            raise ValueError(f"control {self.name!r}: change is 'update' or 'reinit'")
+        if self.has_value:  # (a text's ``check`` may not be defined yet: it runs on use)
+            ok, why = self.validate(self.default, run_check=False)
+            if not ok:
+                raise ValueError(f"control {self.name!r}: its default {self.default!r}: {why}")
 
     @property
     def has_value(self) -> bool:
         """Buttons trigger actions; every other control holds a value."""
         return self.kind != "button"
+
+    @property
+    def values(self) -> list[str]:
+        """A select's option values."""
+        return [v for v, _ in self.options]
+
+    @property
+    def integral(self) -> bool:
+        """A slider whose every value is a whole number (held as ``int``)."""
+        return self.kind == "slider" and all(
+            float(x).is_integer() for x in (self.min, self.step, self.default)
+        )
+
+    def validate(self, value: Any, *, run_check: bool = True) -> tuple[bool, Any]:
+        """``(True, the value as this control holds it)`` or ``(False, why it is refused)``.
+
+        The rules (and the ``why`` texts) are those of ``parseParam`` in ``static/microsim.js``,
+        which checks URL parameters before the engine is up; values may come as the URL and the
+        DOM give them (text) or as JSON values.
+        """
+        if not self.has_value:
+            return False, f"“{self.name}” is a button, not a setting"
+        if self.kind == "slider":
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                return False, "not a number"
+            if isinstance(value, str):
+                if not NUMBER.match(value):
+                    return False, "not a number"
+                value = float(value)
+            v = float(value)
+            if not math.isfinite(v):
+                return False, "not a number"
+            lo, hi, step = float(self.min), float(self.max), float(self.step)  # type: ignore[arg-type]
+            if v < lo or v > hi:
+                return False, f"outside the range {js_number(lo)} to {js_number(hi)}"
+            snapped = round(lo + math.floor((v - lo) / step + 0.5) * step, decimals(step))
+            return True, int(snapped) if self.integral else snapped
+        if self.kind == "select":
+            text = (
+                value if isinstance(value, str) else str(value) if isinstance(value, int) else None
+            )
+            if isinstance(value, bool) or text not in self.values:
+                return False, f"choose one of {', '.join(self.values)}"
+            return True, text
+        if self.kind == "checkbox":
+            if isinstance(value, bool):
+                return True, value
+            word = value.lower() if isinstance(value, str) else None
+            if word in TRUE_WORDS:
+                return True, True
+            if word in FALSE_WORDS:
+                return True, False
+            return False, "use true or false"
+        if not isinstance(value, str):
+            return False, "not text"
+        if len(value) > self.maxlength:
+            return False, f"longer than {self.maxlength} characters"
+        if self.check is not None and run_check:
+            try:
+                self.check(value)
+            except ValueError as exc:
+                return False, str(exc)
+        return True, value
+
+    def coerce(self, value: Any) -> Any:
+        """The value as this control holds it; ValueError naming the control and what it takes."""
+        ok, out = self.validate(value)
+        if not ok:
+            raise ValueError(f"{self.label} ({self.name}): {out}; got {value!r}")
+        return out
+
+
+class Settings:
+    """The settings of one sim: its value controls, plus ``extra`` state-held parameters that
+    no control shows (with their defaults; the sim checks those itself)."""
+
+    def __init__(self, controls: list[Control], extra: dict[str, Any] | None = None) -> None:
+        self.controls = {c.name: c for c in controls if c.has_value}
+        self.extra = dict(extra or {})
+
+    def control(self, name: str) -> Control:
+        """The value control ``name``, or ValueError listing the sim's settings."""
+        if name not in self.controls:
+            raise ValueError(
+                f"there is no setting {name!r}; the settings are {', '.join(self.controls)}"
+            )
+        return self.controls[name]
+
+    def defaults(self) -> dict[str, Any]:
+        return {**{n: c.default for n, c in self.controls.items()}, **self.extra}
+
+    def clean(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Every setting checked and converted, defaults for the missing ones."""
+        if not isinstance(params, dict):
+            raise ValueError(f"params must be an object of settings, not {type(params).__name__}")
+        unknown = sorted(set(params) - set(self.controls) - set(self.extra))
+        if unknown:
+            raise ValueError(
+                f"there is no setting {unknown[0]!r}; the settings are {', '.join(self.controls)}"
+            )
+        p = {**self.defaults(), **params}
+        out = {name: c.coerce(p[name]) for name, c in self.controls.items()}
+        out.update({name: p[name] for name in self.extra})
+        return out
+
+
+State = dict[str, Any]
+
+
+def setting_action(
+    settings: Settings,
+    update: Callable[[State, dict[str, Any], str], State],
+    reinit: Callable[[dict[str, Any]], State],
+) -> Callable[[State, str, Any], State]:
+    """The sim's ``set_param(state, name, value)``: checks the value by the control's rules,
+    then ``update(state, params, name)`` for a ``"update"`` control, or ``reinit(params)`` (the
+    sim's ``initial_state``) for a ``"reinit"`` one: a change never goes ignored."""
+
+    def set_param(state: State, name: str, value: Any) -> State:
+        """One control changed: checked by its control, then recomputed by the engine."""
+        control = settings.control(name)
+        params = settings.clean({**state["params"], name: value})
+        if control.change == "reinit":
+            return reinit(params)
+        return update(state, params, name)
+
+    return set_param
 
 
 @dataclass(frozen=True)
@@ -95,6 +261,7 @@ class ControlJSON(TypedDict, total=False):
     maxlength: int
     help: str
     url: bool
+    change: str
 
 
 class PageConfig(TypedDict):
@@ -116,7 +283,7 @@ class PageConfig(TypedDict):
 
 def control_json(control: Control) -> ControlJSON:
     """The JSON form of a control, without empty fields."""
-    data = {k: v for k, v in asdict(control).items() if v not in (None, [], "")}
+    data = {k: v for k, v in asdict(control).items() if v not in (None, [], "") and k != "check"}
     return ControlJSON(**data)  # type: ignore[typeddict-item]
 
 

@@ -26,7 +26,6 @@ State (plain JSON)::
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -39,7 +38,7 @@ from engine.activations import (
     softmax_jacobian,
 )
 from engine.losses import cross_entropy, softmax_cross_entropy_grad
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
     order=2,
@@ -149,46 +148,8 @@ CONTROLS = [
     Control("logit3", "slider", "Logit z₃", default=0.1, min=-10.0, max=10.0, step=0.1),
 ]
 
-_SPECS = {c.name: c for c in CONTROLS}
-_CHOICES = [value for value, _ in _SPECS["activation"].options]
-
-
-# ------------------------------------------------------------------ checking the settings
-
-
-def _number(name: str, value: Any) -> float:
-    spec = _SPECS[name]
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{spec.label} must be a number, not {value!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{spec.label} must be a finite number, not {value!r}")
-    if not spec.min <= v <= spec.max:
-        raise ValueError(f"{spec.label} must be between {spec.min:g} and {spec.max:g}, not {v:g}")
-    return v
-
-
-def _check(params: dict[str, Any]) -> dict[str, Any]:
-    """Validated, typed copy of the settings (raises ValueError naming the bad one)."""
-    p = {**defaults(CONTROLS), **params}
-    unknown = sorted(set(p) - set(_SPECS))
-    if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r}; the settings are {', '.join(_SPECS)}")
-    if p["activation"] not in _CHOICES:
-        raise ValueError(
-            f"unknown activation {p['activation']!r}; choose one of {', '.join(_CHOICES)}"
-        )
-    out: dict[str, Any] = {"activation": str(p["activation"])}
-    for name in ("z_range", "z", "threshold", "logit1", "logit2", "logit3"):
-        out[name] = _number(name, p[name])
-    out["depth"] = int(round(_number("depth", p["depth"])))
-    for name in ("show_derivative", "compare_all"):
-        value = p[name]
-        if isinstance(value, str):
-            value = value.lower() in ("1", "true", "on", "yes")
-        out[name] = bool(value)
-    return out
+SETTINGS = Settings(CONTROLS)
+_SPECS = SETTINGS.controls
 
 
 # ------------------------------------------------------------------ the pieces of the state
@@ -392,14 +353,15 @@ def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     """The state for the given settings (defaults for missing ones)."""
-    return _build(_check(params))
+    return _build(SETTINGS.clean(params))
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
     """One control changed: recompute everything from the new settings."""
-    if name not in _SPECS:
-        raise ValueError(f"unknown setting {name!r}; the settings are {', '.join(_SPECS)}")
-    return _build(_check({**state["params"], name: value}))
+    return _build(params)
+
+
+set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 
 def set_logits(state: dict[str, Any], logits: list[float]) -> dict[str, Any]:
@@ -407,7 +369,7 @@ def set_logits(state: dict[str, Any], logits: list[float]) -> dict[str, Any]:
     if len(logits) != 3:
         raise ValueError(f"softmax here takes 3 logits, got {len(logits)}")
     params = {**state["params"], "logit1": logits[0], "logit2": logits[1], "logit3": logits[2]}
-    return _build(_check(params))
+    return _build(SETTINGS.clean(params))
 
 
 def move_z(state: dict[str, Any], steps: int) -> dict[str, Any]:
@@ -418,7 +380,7 @@ def move_z(state: dict[str, Any], steps: int) -> dict[str, Any]:
     decimals = len(f"{spec.step:g}".partition(".")[2])
     z = round(float(p["z"]) + int(steps) * spec.step, decimals)
     z = min(max(z, -p["z_range"]), p["z_range"])
-    return _build(_check({**p, "z": z}))
+    return _build(SETTINGS.clean({**p, "z": z}))
 
 
 ACTIONS = {"set_param": set_param, "set_logits": set_logits, "move_z": move_z}

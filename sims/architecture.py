@@ -31,7 +31,7 @@ import numpy as np
 
 from engine import dense
 from engine.activations import ACTIVATION_TABLE, get_activation
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
     order=3,
@@ -169,54 +169,8 @@ CONTROLS += [
     Control("play", "button", "Play data flow", url=False),
     Control("speed", "slider", "Flow steps / s", default=4, min=1, max=20, step=1),
 ]
-_KINDS = {c.name: c for c in CONTROLS if c.has_value}
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def _clean(params: dict[str, Any]) -> dict[str, Any]:
-    """Every setting converted to its type and checked; ValueError names the bad one."""
-    p = {**defaults(CONTROLS), **params}
-    unknown = sorted(set(p) - set(_KINDS))
-    if unknown:
-        raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(_KINDS)}")
-    out: dict[str, Any] = {}
-    for name, control in _KINDS.items():
-        out[name] = _coerce(control, p[name])
-    return out
-
-
-def _coerce(control: Control, value: Any) -> Any:
-    name = control.name
-    if control.kind == "checkbox":
-        if isinstance(value, str):
-            if value.lower() not in ("true", "false", "1", "0", "on", "off"):
-                raise ValueError(f"{control.label} is on or off, not {value!r}")
-            return value.lower() in ("true", "1", "on")
-        return bool(value)
-    if control.kind == "select":
-        allowed = [v for v, _ in control.options]
-        if str(value) not in allowed:
-            raise ValueError(
-                f"{control.label}: {value!r} is not a choice; choose one of {', '.join(allowed)}"
-            )
-        return str(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{control.label} must be a number, not {value!r}") from None
-    if not (control.min <= number <= control.max) or number != int(number):
-        if name.startswith("h") and name[1:].isdigit():
-            raise ValueError(
-                f"hidden layer {name[1:]} needs a whole number of neurons from "
-                f"{control.min:g} to {control.max:g}, not {value!r}"
-            )
-        raise ValueError(
-            f"{control.label} must be a whole number from {control.min:g} to "
-            f"{control.max:g}, not {value!r}"
-        )
-    return int(number)
+SETTINGS = Settings(CONTROLS)
+_KINDS = SETTINGS.controls
 
 
 def architecture(p: dict[str, Any]) -> tuple[list[int], list[str]]:
@@ -463,14 +417,11 @@ def _evaluate(
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     """The network described by the settings (defaults: 4 → 8 → 8 → 2, ReLU, Softmax)."""
-    return _evaluate(_clean(params))
+    return _evaluate(SETTINGS.clean(params))
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> dict[str, Any]:
     """One control changed. Architecture changes restart the data flow from x."""
-    if name not in _KINDS:
-        raise ValueError(f"unknown setting {name!r}; known: {', '.join(_KINDS)}")
-    p = _clean({**state["params"], name: value})
     same_net = architecture(p) == architecture(state["params"]) and (
         p["break_layer"] == state["params"]["break_layer"]
     )
@@ -518,6 +469,8 @@ def reset_flow(state: dict[str, Any]) -> dict[str, Any]:
     """Put the pulse back at the input x."""
     return _evaluate(state["params"], {"pos": 0, "stopped": False})
 
+
+set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 ACTIONS = {
     "set_param": set_param,

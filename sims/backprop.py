@@ -42,7 +42,7 @@ import numpy as np
 from engine import dense
 from engine.activations import get_activation
 from engine.losses import get_loss
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
     order=5,
@@ -145,6 +145,7 @@ CONTROLS = [
         default="0.8",
         maxlength=12,
         help="The training target, a number between 0 and 1; press Enter",
+        check=lambda text: parse_target(text),
     ),
     Control("loss", "select", "Loss", default="mse", options=LOSS_OPTIONS),
     Control("chain", "checkbox", "Show Chain Rule", default=False),
@@ -158,9 +159,10 @@ CONTROLS = [
         url=False,
         help="Compare the engine's gradients with finite differences of the loss",
     ),
-    Control("seed", "slider", "Seed (weights)", default=3, min=0, max=99, step=1),
+    Control("seed", "slider", "Seed (weights)", default=3, min=0, max=99, step=1, change="reinit"),
     Control("reset", "button", "Reset", url=False),
 ]
+SETTINGS = Settings(CONTROLS)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -386,14 +388,7 @@ def _invalidate(state: dict[str, Any], message: str, *, keep_history: bool = Fal
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     """Weights from the seed (Xavier init for sigmoid layers), zero biases, no forward pass."""
-    p = {**defaults(CONTROLS), **params}
-    p["seed"] = int(p["seed"])
-    p["chain"] = bool(p["chain"])
-    if p["loss"] not in dict(LOSS_OPTIONS):
-        raise ValueError(
-            f"unknown loss {p['loss']!r}; choose one of: {', '.join(v for v, _ in LOSS_OPTIONS)}"
-        )
-    _parse_weight(p["weight"])
+    p = SETTINGS.clean(params)
     y = parse_target(p["target"])
     rng = np.random.default_rng(p["seed"])
     net = dense.init_params(LAYER_SIZES, rng, scheme="xavier")
@@ -561,29 +556,18 @@ def check_gradients(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
-    """A control changed. Target and loss change the loss, so the forward pass must run again."""
-    if name not in defaults(CONTROLS):
-        raise ValueError(f"unknown setting {name!r}")
-    params = {**state["params"], name: value}
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
+    """A control changed. Target and loss change the loss, so the forward pass must run again.
+    (The seed is ``change="reinit"``: new weights from ``initial_state``.)"""
     new = {**state, "params": params}
     if name == "target":
-        new["y"] = parse_target(value)
+        new["y"] = parse_target(params["target"])
         new = _invalidate(
             new, f"Target set to {new['y']:g}: press Forward Pass to see the new loss."
         )
     elif name == "loss":
-        if value not in dict(LOSS_OPTIONS):
-            raise ValueError(f"unknown loss {value!r}; choose MSE or Cross-Entropy")
-        new = _invalidate(new, f"Loss set to {dict(LOSS_OPTIONS)[value]}: press Forward Pass.")
-    elif name == "weight":
-        _parse_weight(value)
-    elif name == "chain":
-        params["chain"] = bool(value)
-    elif name in ("lr", "speed"):
-        params[name] = float(value)
-    elif name == "seed":
-        return initial_state({**params, "seed": int(value)})
+        label = dict(LOSS_OPTIONS)[params["loss"]]
+        new = _invalidate(new, f"Loss set to {label}: press Forward Pass.")
     return _finish(new)
 
 
@@ -591,6 +575,8 @@ def reset(state: dict[str, Any]) -> dict[str, Any]:
     """Back to the seed's initial weights, keeping the settings."""
     return initial_state(state["params"])
 
+
+set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 ACTIONS = {
     "forward_pass": forward_pass,

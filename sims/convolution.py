@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from engine import conv
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
     order=6,
@@ -129,11 +129,9 @@ CONTROLS = [
     ),
 ]
 
-SETTINGS = {**defaults(CONTROLS), "pos": 1}
+SETTINGS = Settings(CONTROLS, extra={"pos": 1})
 """Every setting kept in ``params``: the controls' values plus the kernel position ``pos``
 (1-based, reading order), which the Previous/Next buttons and the arrow keys change."""
-
-_SELECTS = {c.name: [v for v, _ in c.options] for c in CONTROLS if c.kind == "select"}
 
 
 # --------------------------------------------------------------------------- formatting
@@ -199,23 +197,10 @@ def _kernel_display(weights: np.ndarray) -> dict[str, Any]:
 
 def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Defaults merged in, types fixed, values checked; a position out of range is clamped."""
-    p = {**SETTINGS, **params}
-    for name, allowed in _SELECTS.items():
-        p[name] = str(p[name])
-        if p[name] not in allowed:
-            raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {p[name]!r}")
-    try:
-        speed = float(p["speed"])
-        pos = float(p["pos"])
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"speed and pos must be numbers, got {p['speed']!r} and {p['pos']!r}"
-        ) from None
-    if not (np.isfinite(speed) and 0.5 <= speed <= 8):
-        raise ValueError(f"speed must be between 0.5 and 8 steps per second, got {p['speed']!r}")
-    if not np.isfinite(pos) or pos != int(pos):
-        raise ValueError(f"the kernel position must be a whole number, got {p['pos']!r}")
-    p["speed"] = speed
+    p = SETTINGS.clean(params)
+    pos = p["pos"]
+    if isinstance(pos, bool) or not isinstance(pos, (int, float)) or pos != int(pos):
+        raise ValueError(f"the kernel position must be a whole number, got {pos!r}")
     k, stride = int(p["ksize"]), int(p["stride"])
     n_positions = conv.conv_output_size_explain(N, k, p["padding"], stride)["size"] ** 2
     warning = None
@@ -464,14 +449,17 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     return _with_summary(state)
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
-    """A control changed. Geometry changes keep the position when it still exists."""
-    if name not in SETTINGS:
-        raise ValueError(f"there is no setting {name!r}")
-    p, warning = _clean({**state["params"], name: value})
+def _rebuild(params: dict[str, Any]) -> dict[str, Any]:
+    """The state for new settings; geometry changes keep the position when it still exists."""
+    p, warning = _clean(params)
     new = _build(p, warning, "")
     new["message"] = _where(new["pos"], new["n_positions"], new["size"]["size"])
     return _with_summary(new)
+
+
+set_param = setting_action(
+    SETTINGS, update=lambda state, params, name: _rebuild(params), reinit=initial_state
+)
 
 
 MOVES = {
@@ -506,14 +494,14 @@ def move(state: dict[str, Any], direction: str) -> dict[str, Any]:
         raise ValueError(
             f"direction must be one of {', '.join([*MOVES, 'first', 'last'])}, got {direction!r}"
         )
-    return set_param(state, "pos", pos)
+    return _rebuild({**state["params"], "pos": pos})
 
 
 def animate_step(state: dict[str, Any]) -> dict[str, Any]:
     """One step of the animation: the next position, or back to 1 after the last."""
     pos = int(state["params"]["pos"])
     nxt = 1 if pos >= state["n_positions"] else pos + 1
-    new = set_param(state, "pos", nxt)
+    new = _rebuild({**state["params"], "pos": nxt})
     if nxt == new["n_positions"]:
         new["message"] += " The output map is complete."
     return _with_summary(new)

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from engine import dense
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
     order=4,
@@ -112,6 +112,7 @@ CONTROLS = [
         default=DEFAULT_TEXT,
         maxlength=40,
         help="two numbers between −3 and 3, separated by a comma, e.g. 1.0, 0.5",
+        check=lambda text: parse_input(text),
     ),
     Control("new_weights", "button", "New weights", url=False),
     Control("seed", "slider", "Seed", default=31, min=0, max=99, step=1),
@@ -125,6 +126,7 @@ CONTROLS = [
     Control("show_weights", "checkbox", "Show weights", default=False),
     Control("show_matmul", "checkbox", "Show Matrix Multiplication", default=False),
 ]
+SETTINGS = Settings(CONTROLS)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -196,13 +198,6 @@ def parse_input(text: str) -> list[float]:
 def input_text(x: list[float]) -> str:
     """The text-box form of an input vector: [1.0, 0.5] -> "1.0, 0.5"."""
     return ", ".join(fmt(v, 2, 1) for v in x)
-
-
-def _slider_value(v: Any, name: str) -> float:
-    x = float(v)
-    if not np.isfinite(x) or abs(x) > INPUT_LIMIT:
-        raise ValueError(f"{name} = {v} is outside −{INPUT_LIMIT:g} … {INPUT_LIMIT:g}")
-    return x
 
 
 # --------------------------------------------------------------------------- the network
@@ -474,50 +469,42 @@ def _with_network(state: dict[str, Any]) -> dict[str, Any]:
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     """Step 0 of a fresh network from the seed; the input from the sliders, or from the text
     box when it holds something other than its default (e.g. a URL parameter ``x=2,-1``)."""
-    p = {**defaults(CONTROLS), **params}
+    params = dict(params)
     notice = ""
-    x = [_slider_value(p["x1"], "x₁"), _slider_value(p["x2"], "x₂")]
-    if str(p["x"]).strip() != DEFAULT_TEXT:
-        try:
-            x = parse_input(str(p["x"]))
-        except ValueError as exc:
-            notice = f"The input vector “{p['x']}” was ignored: {exc}."
+    if "x" in params:  # a bad vector (from a link) is a notice, not a failure
+        ok, why = SETTINGS.control("x").validate(params["x"])
+        if not ok:
+            notice = f"The input vector “{params.pop('x')}” was ignored: {why}."
+    p = SETTINGS.clean(params)
+    x = [float(p["x1"]), float(p["x2"])]
+    if p["x"].strip() != DEFAULT_TEXT:
+        x = parse_input(p["x"])
     p.update(x1=x[0], x2=x[1], x=input_text(x))
-    if p["bias_init"] not in ("random", "zero"):
-        raise ValueError(f"Biases must be 'random' or 'zero', not {p['bias_init']!r}")
     state = {"params": p, "draws": 0, "x": x, "step": 0, "focus": 0, "notice": notice}
     return _evaluate(_with_network(state))
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> dict[str, Any]:
     """A control changed. Inputs and weights change the values, never the current step."""
-    p = dict(state["params"])
     new = {**state, "notice": ""}
     if name in ("x1", "x2"):
         x = list(state["x"])
-        x[0 if name == "x1" else 1] = _slider_value(value, "x₁" if name == "x1" else "x₂")
+        x[0 if name == "x1" else 1] = float(p[name])
         p.update(x1=x[0], x2=x[1], x=input_text(x))
         new["x"] = x
     elif name == "x":
-        x = parse_input(str(value))
+        x = parse_input(p["x"])
         p.update(x1=x[0], x2=x[1], x=input_text(x))
         new["x"] = x
     elif name == "seed":
-        seed = int(value)
-        if not 0 <= seed <= 99:
-            raise ValueError(f"seed {value} is outside 0 … 99")
-        p["seed"] = seed
         new["draws"] = 0
-    elif name == "bias_init":
-        p["bias_init"] = str(value)
-    elif name in ("speed", "show_weights", "show_matmul"):
-        p[name] = value
-    else:
-        raise ValueError(f"forward-propagation has no setting {name!r}")
     new["params"] = p
     if name in ("seed", "bias_init"):
         new = _with_network(new)
     return _evaluate(new)
+
+
+set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 
 def next_step(state: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from engine import norm
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
     order=7,
@@ -141,33 +141,9 @@ CONTROLS = [
     Control("seed", "slider", "Seed", default=3, min=0, max=99, step=1),
 ]
 
-_RANGES = {c.name: c for c in CONTROLS if c.has_value}
+SETTINGS = Settings(CONTROLS)
 _DATA_PARAMS = {"scale", "shift", "batch", "seed"}
 """Settings that change the sample tensor (and so restart the animation)."""
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _check(name: str, value: Any) -> Any:
-    """``value`` for control ``name``, or a ValueError a student can act on."""
-    if name not in _RANGES:
-        raise ValueError(f"there is no setting {name!r}; settings: {', '.join(_RANGES)}")
-    c = _RANGES[name]
-    if c.kind == "select":
-        values = [v for v, _ in c.options]
-        if value not in values:
-            raise ValueError(f"{c.label} must be one of {', '.join(values)}, not {value!r}")
-        return value
-    if isinstance(value, bool):
-        raise ValueError(f"{c.label} must be a number, not {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{c.label} must be a number, not {value!r}") from None
-    if not np.isfinite(v) or v < c.min - 1e-9 or v > c.max + 1e-9:
-        raise ValueError(f"{c.label} must be between {c.min:g} and {c.max:g}, not {value!r}")
-    return int(round(v)) if name in ("batch", "seed") else v
 
 
 # --------------------------------------------------------------------------- pieces
@@ -367,9 +343,7 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> d
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     """The sample tensor from the seed and every statistic of it; the animation idle."""
-    p = {**defaults(CONTROLS), **(params or {})}
-    p = {name: _check(name, p[name]) for name in _RANGES}
-    return _build(p, {"bn": 0, "ln": 0}, ("idle", 0))
+    return _build(SETTINGS.clean(params or {}), {"bn": 0, "ln": 0}, ("idle", 0))
 
 
 def _anim_pos(state: dict[str, Any]) -> tuple[str, int]:
@@ -377,12 +351,14 @@ def _anim_pos(state: dict[str, Any]) -> tuple[str, int]:
     return str(a.get("phase", "idle")), int(a.get("index", 0))
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
     """A control changed: recompute. Changing the tensor (scale, shift, batch, seed) stops
     the statistics animation."""
-    params = {**state["params"], name: _check(name, value)}
     anim = ("idle", 0) if name in _DATA_PARAMS else _anim_pos(state)
     return _build(params, state.get("focus", {}), anim)
+
+
+set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 
 def set_focus(state: dict[str, Any], kind: str, index: int) -> dict[str, Any]:

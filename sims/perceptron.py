@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from engine import perceptron as pc
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
     order=1,
@@ -70,8 +70,9 @@ CONTROLS = [
         "Dataset",
         default="separable",
         options=[["separable", "Linearly separable"], ["xor", "XOR (not separable)"]],
+        change="reinit",
     ),
-    Control("seed", "slider", "Seed", default=7, min=0, max=99, step=1),
+    Control("seed", "slider", "Seed", default=7, min=0, max=99, step=1, change="reinit"),
     Control("bias", "slider", "Bias b", default=0.0, min=-5.0, max=5.0, step=0.05),
     Control("lr", "slider", "Learning rate η", default=0.2, min=0.05, max=1.0, step=0.05),
     Control("speed", "slider", "Steps / s", default=4, min=1, max=30, step=1),
@@ -88,6 +89,7 @@ CONTROLS = [
     ),
     Control("clear", "button", "Clear points", url=False),
 ]
+SETTINGS = Settings(CONTROLS, extra=FIXED)
 
 
 def _bias_setting(b: float) -> float:
@@ -131,7 +133,7 @@ def _fresh_learning(budget: int) -> dict[str, Any]:
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     """Dataset and random initial weights from the seed; the bias from its slider."""
-    p = {**FIXED, **defaults(CONTROLS), **params}
+    p = SETTINGS.clean(params)
     rng = np.random.default_rng(int(p["seed"]))
     X, y = pc.make_dataset(str(p["preset"]), int(p["n_points"]), rng)
     w = pc.random_weights(rng)
@@ -164,21 +166,13 @@ def set_weights(state: dict[str, Any], w: list[float]) -> dict[str, Any]:
     )
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
-    """A setting changed that keeps the dataset: bias, learning rate, speed, add mode."""
-    settings = {c.name: c for c in CONTROLS if c.has_value}
-    if name not in settings:
-        raise ValueError(f"unknown setting {name!r}; the settings are {', '.join(settings)}")
-    if settings[name].kind == "slider":
-        value = float(value)
-        control = settings[name]
-        if not control.min <= value <= control.max:
-            raise ValueError(f"{control.label} must be between {control.min} and {control.max}")
-    params = {**state["params"], name: value}
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
+    """A setting changed that keeps the dataset: bias, learning rate, speed, add mode.
+    (Dataset and seed are ``change="reinit"``: they draw new data, via ``initial_state``.)"""
     new = {**state, "params": params}
     if name == "bias":
         new.update(
-            b=float(value),
+            b=float(params["bias"]),
             last=None,
             learn=_fresh_learning(params["max_epochs"]),
             message="b changed: the boundary shifted along w without turning.",
@@ -321,6 +315,8 @@ def learn_step(state: dict[str, Any]) -> dict[str, Any]:
             return _evaluate({**state, "learn": learn, "message": message})
         learn.update(epoch=learn["epoch"] + 1, index=0, updates=0)
 
+
+set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 ACTIONS = {
     "set_weights": set_weights,

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from engine import tensor as T
-from sims._contract import Control, SimMeta, defaults
+from sims._contract import Control, Settings, SimMeta, setting_action
 
 MAX_INPUT_NDIM = 4
 """Inputs are drawn as nested boxes of 1 to 4 axes (results may reach 5 after unsqueeze/stack)."""
@@ -160,6 +160,9 @@ CONTROLS = [
     Control("apply", "button", "Apply Operation", url=False),
     Control("use_result", "button", "Use result as input", url=False),
 ]
+SETTINGS = Settings(CONTROLS)
+"""(The shape texts are checked by the operation itself: a bad shape is the lesson, shown in
+the state's ``error``, not a refused setting.)"""
 
 ERROR_FIELD = {
     "reshape": "target",
@@ -466,10 +469,8 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
 
 def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     """The plan for the control values (nothing applied yet)."""
-    p = {**defaults(CONTROLS), **params}
-    p["axis"] = int(p["axis"])
-    p["speed"] = int(p["speed"])
-    if p["second"] == defaults(CONTROLS)["second"]:
+    p = SETTINGS.clean(params)
+    if p["second"] == SETTINGS.controls["second"].default:
         p["second"] = _suggestion(p, p["second"])
     return {**_compute(p), "applied": False, "applies": 0}
 
@@ -482,18 +483,16 @@ def _suggestion(params: dict[str, Any], current: str) -> str:
     return SECOND_SUGGESTION.get(key, current)
 
 
-def set_param(state: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
     """A control changed: recompute the plan (speed only changes the animation)."""
-    if name not in {c.name for c in CONTROLS if c.has_value}:
-        raise ValueError(f"there is no setting {name!r}")
-    if name in ("axis", "speed"):
-        value = int(value)
-    params = {**state["params"], name: value}
     if name == "speed":
         return {**state, "params": params}
     if name in ("op", "einsum"):
         params["second"] = _suggestion(params, params["second"])
     return {**_compute(params), "applied": False, "applies": state.get("applies", 0)}
+
+
+set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 
 def apply(state: dict[str, Any]) -> dict[str, Any]:

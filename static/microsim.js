@@ -111,14 +111,19 @@
     return spec.kind === 'slider' ? v.toFixed(decimals(spec.step)) : String(v);
   }
 
-  /** Parse one URL value for a control; returns {ok, value} or {ok: false, why}. */
+  // A number as a URL may spell it: the same pattern as NUMBER in sims/_contract.py.
+  const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+  /**
+   * Parse one URL value for a control; returns {ok, value} or {ok: false, why}. The rules and
+   * the `why` texts are those of Control.validate in sims/_contract.py (a test compares them).
+   */
   function parseParam(spec, raw) {
-    if (spec.kind === 'button' || spec.url === false) {
-      return { ok: false, why: `“${spec.name}” is a button, not a setting` };
-    }
+    if (spec.kind === 'button') return { ok: false, why: `“${spec.name}” is a button, not a setting` };
+    if (spec.url === false) return { ok: false, why: `“${spec.name}” is not a URL setting` };
     if (spec.kind === 'slider') {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) return { ok: false, why: 'not a number' };
+      if (!NUMBER.test(raw) || !Number.isFinite(v)) return { ok: false, why: 'not a number' };
       if (v < spec.min || v > spec.max) {
         return { ok: false, why: `outside the range ${spec.min} to ${spec.max}` };
       }
@@ -147,7 +152,7 @@
     const set = {};
     const query = new URLSearchParams(window.location.search);
     for (const [name, raw] of query) {
-      const ctl = controls[name];
+      const ctl = Object.prototype.hasOwnProperty.call(controls, name) ? controls[name] : null;
       if (!ctl) {
         const known = config.controls.filter((c) => c.kind !== 'button' && c.url !== false)
           .map((c) => c.name).join(', ');
@@ -537,13 +542,26 @@
     enqueue(() => {
       const latest = waitingControls.get(spec.name);
       waitingControls.delete(spec.name);
+      const v = coalesce ? latest : value;
       insertAt = 0;
       try {
-        emit('control', spec.name, coalesce ? latest : value);
+        emit('control', spec.name, v); // the sketch's own reactions (a button's action, a pause)
+        route(spec, v);
       } finally {
         insertAt = -1;
       }
     });
+  }
+
+  /**
+   * A value control's change goes to the engine as the control declares (`change` in
+   * sims/_contract.py): "reinit" starts over from initial_state(params), "update" is
+   * set_param. Sketches never route controls; buttons are theirs (onControl).
+   */
+  function route(spec, value) {
+    if (spec.kind === 'button') return;
+    if (spec.change === 'reinit') reinit({ [spec.name]: value });
+    else act('set_param', { name: spec.name, value });
   }
 
   /** Set every declared control from state.params (not those with a change still queued). */
@@ -716,6 +734,8 @@
     get visible() { return isVisible(); },
     controls,
     urlParams,
+    /** The URL rules for one control: {ok, value} or {ok: false, why} (tests compare them with Python). */
+    parseParam,
     params,
     call,
     act,

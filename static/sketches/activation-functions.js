@@ -528,9 +528,7 @@
   }
 
   // ------------------------------------------------------------------ controls
-  ms.onControl(async (name, value) => {
-    await ms.act('set_param', { name, value });
-  });
+  // every control here is a setting: the runtime sends it to set_param (no routing here)
   let lastClampNote = '';
   ms.onState((s) => {
     if (s.clamped && s.message !== lastClampNote) {

@@ -549,7 +549,7 @@
     ms.controls.check.el.disabled = s.phase !== 'done';
   }
 
-  ms.onControl(async (name, value) => {
+  ms.onControl(async (name) => {
     if (name === 'forward') {
       auto.stop();
       await ms.act('forward_pass');
@@ -568,9 +568,8 @@
     } else if (name === 'reset') {
       auto.stop();
       await ms.act('reset');
-    } else {
-      if (name === 'target' || name === 'loss' || name === 'seed') auto.stop();
-      await ms.act('set_param', { name, value });
+    } else if (name === 'target' || name === 'loss' || name === 'seed') {
+      auto.stop(); // the runtime then sends the setting to the engine
     }
   });
   ms.onState(syncButtons);

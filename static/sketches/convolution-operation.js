@@ -627,7 +627,7 @@
   }
   setAnimateButton(false);
 
-  ms.onControl(async (name, value) => {
+  ms.onControl(async (name) => {
     if (name === 'animate') {
       if (animation.running) animation.stop();
       else {
@@ -637,11 +637,8 @@
     } else if (name === 'next' || name === 'prev') {
       animation.stop();
       await ms.act('move', { direction: name });
-    } else if (name === 'speed') {
-      await ms.act('set_param', { name, value });
-    } else {
-      if (name !== 'pool' && name !== 'image') animation.stop();
-      await ms.act('set_param', { name, value });
+    } else if (!['speed', 'pool', 'image'].includes(name)) {
+      animation.stop(); // a new geometry or kernel: the runtime sends it to the engine
     }
   });
 

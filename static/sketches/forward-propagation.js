@@ -432,7 +432,7 @@
   }
   setAutoButton(false);
 
-  ms.onControl(async (name, value) => {
+  ms.onControl(async (name) => {
     if (name === 'auto') {
       if (auto.running) return auto.stop();
       if (ms.state.step >= LAST_STEP) await ms.act('reset');
@@ -446,9 +446,7 @@
       await ms.act('reset');
     } else if (name === 'new_weights') {
       await ms.act('new_weights');
-    } else {
-      await ms.act('set_param', { name, value });
-    }
+    } // the settings go to the engine through the runtime
   });
 
   ms.onState((s) => {

@@ -463,10 +463,10 @@
     flow.start();
   }
 
-  ms.onControl(async (name, value) => {
-    if (name === 'play') return togglePlay();
-    if (name === 'next_layer') return void (await ms.act('next_layer'));
-    await ms.act('set_param', { name, value });
+  // the buttons are ours; the settings go to the engine through the runtime
+  ms.onControl(async (name) => {
+    if (name === 'play') togglePlay();
+    else if (name === 'next_layer') await ms.act('next_layer');
   });
 
   /** Per-layer controls beyond the layer count are disabled (the runtime sets the values). */

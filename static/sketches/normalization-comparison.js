@@ -398,7 +398,7 @@
     b.textContent = on ? 'Stop animation' : 'Compute statistics';
     b.setAttribute('aria-pressed', on ? 'true' : 'false');
   }
-  ms.onControl(async (name, value) => {
+  ms.onControl(async (name) => {
     if (name === 'compute') {
       if (anim.running) return anim.stop();
       const started = await ms.act('anim_start');
@@ -407,8 +407,8 @@
       setTimeout(() => anim.start(), 1000 / ms.controls.speed.value);
       return;
     }
+    // a new tensor stops the animation; the runtime sends the setting to the engine
     if (['scale', 'shift', 'batch', 'seed'].includes(name)) anim.stop();
-    await ms.act('set_param', { name, value });
   });
 
   let pending = false;

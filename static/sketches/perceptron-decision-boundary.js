@@ -262,12 +262,8 @@
     } else if (name === 'clear') {
       learning.stop();
       await ms.act('clear_points');
-    } else if (name === 'preset' || name === 'seed') {
-      learning.stop();
-      await ms.reinit();
-    } else {
-      if (name === 'bias') learning.stop();
-      await ms.act('set_param', { name, value: name === 'add_class' ? Number(value) : value });
+    } else if (name === 'preset' || name === 'seed' || name === 'bias') {
+      learning.stop(); // the runtime then sends the change to the engine, as the control says
     }
   });
 

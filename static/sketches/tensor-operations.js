@@ -562,10 +562,10 @@
     lastApplies = s.applies;
   });
 
-  ms.onControl(async (name, value) => {
+  ms.onControl(async (name) => {
     if (name === 'apply') await ms.act('apply');
     else if (name === 'use_result') await ms.act('use_result');
-    else await ms.act('set_param', { name, value });
+    // the settings go to the engine through the runtime
   });
 
   const p5i = ms.sketch({

@@ -1,4 +1,4 @@
-"""The sim contract of DESIGN.md, checked in Chromium for every sim that build.py discovers."""
+"""The sim contract (sims/_contract.py), checked in Chromium for every sim that build.py discovers."""
 
 from __future__ import annotations
 
@@ -179,3 +179,53 @@ def test_layout_fits_the_declared_height_with_readable_text(open_sim, slug, modu
     assert box["docScroll"] <= height + 2 and box["docWidth"] <= width, box
     assert box["regionHeight"] >= 300, f"drawing region only {box['regionHeight']}px at {width}px"
     assert box["small"] == [], f"text under 16 px: {box['small']}"
+
+
+def _url_corpus(control) -> list[str]:
+    """URL texts to try on ``control``: valid, edge and refused ones."""
+    if control.kind == "slider":
+        lo, hi, step = control.min, control.max, control.step
+        return [
+            str(control.default),
+            str(lo),
+            str(hi),
+            str(hi + step),
+            str(lo - step),
+            str(lo + step / 2),
+            str(lo + step * 0.49),
+            f" {hi} ",
+            "1e0",
+            "abc",
+            "",
+            "0x10",
+            "Infinity",
+            "NaN",
+        ]
+    if control.kind == "select":
+        return [*control.values, "nope", control.values[0].upper(), ""]
+    if control.kind == "checkbox":
+        return ["true", "FALSE", "yes", "off", "1", "0", "maybe", ""]
+    return ["abc", "x" * control.maxlength, "x" * (control.maxlength + 1), ""]
+
+
+def test_url_parameters_and_python_settings_follow_the_same_rules(open_sim):
+    from sims._contract import control_json
+
+    page, _ = open_sim("tensor-operations")
+    cases = [
+        (name, control_json(c), raw, c.validate(raw, run_check=False))
+        for name, m in sorted(MODULES.items())
+        for c in m.CONTROLS
+        if c.has_value and c.url
+        for raw in _url_corpus(c)
+    ]
+    js = page.evaluate(
+        "(cases) => cases.map(([spec, raw]) => window.microsim.parseParam(spec, raw))",
+        [[spec, raw] for _, spec, raw, _ in cases],
+    )
+    differ = []
+    for (name, spec, raw, (ok, out)), got in zip(cases, js, strict=True):
+        want = {"ok": True, "value": out} if ok else {"ok": False, "why": out}
+        if got != want:
+            differ.append(f"{name}.{spec['name']}={raw!r}: page {got}, Python {want}")
+    assert differ == [], f"{len(differ)} of {len(cases)} differ:\n" + "\n".join(differ[:20])

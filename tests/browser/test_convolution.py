@@ -217,7 +217,7 @@ def test_a_bad_value_shows_a_message_and_the_sim_keeps_working(shared):
     result = page.evaluate("() => window.microsim.act('set_param', {name: 'ksize', value: '4'})")
     assert result is None
     status = page.text_content("#status")
-    assert "ksize must be one of 3, 5" in status, status
+    assert "Kernel size (ksize): choose one of 3, 5" in status, status
     assert state(page) == before
     s = change(page, "ksize", "5")
     assert s["kernel"]["size"] == 5

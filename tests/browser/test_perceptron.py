@@ -114,7 +114,7 @@ def test_bias_slider_shifts_the_boundary_and_add_point_mode_adds_the_chosen_clas
     )
     set_control(page, "add_mode", True)
     set_control(page, "add_class", "-1")
-    page.wait_for_function("() => window.microsim.state.params.add_class === -1")
+    page.wait_for_function("() => window.microsim.state.params.add_class === '-1'")
     n = len(state(page)["y"])
     box = page.eval_on_selector(
         "#draw-region canvas",

@@ -260,26 +260,6 @@ def test_every_control_changes_what_is_drawn(name):
         assert new[key] != base[key], f"{name} -> {CHANGES[name]!r} left state[{key!r}] unchanged"
 
 
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        ({"activation": "swish"}, "choose one of relu, sigmoid"),
-        ({"z_range": 0.0}, "between 1 and 10"),
-        ({"threshold": float("nan")}, "finite"),
-        ({"depth": "many"}, "must be a number"),
-        ({"colour": 1}, "unknown setting 'colour'"),
-    ],
-)
-def test_bad_settings_raise_a_value_error_a_student_can_act_on(params, message):
-    with pytest.raises(ValueError, match=message):
-        sim.initial_state(params)
-
-
-def test_set_param_rejects_an_unknown_control():
-    with pytest.raises(ValueError, match="unknown setting 'speed'"):
-        sim.set_param(state_for(), name="speed", value=1)
-
-
 def test_state_stays_finite_json_at_the_extremes():
     for name in [*FORMULAS, "softmax"]:
         s = sim.initial_state(

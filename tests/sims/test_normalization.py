@@ -235,21 +235,6 @@ def test_set_param_changes_params_and_data_params_stop_the_animation():
     assert _set_param(s, "highlight", "none")["params"]["highlight"] == "none"
 
 
-@pytest.mark.parametrize(
-    ("name", "value", "words"),
-    [
-        ("gamma", 9, "between 0 and 3"),
-        ("batch", 1, "between 2 and 8"),
-        ("mode", "test", "train, inference"),
-        ("nope", 1, "no setting"),
-        ("beta", "abc", "must be a number"),
-    ],
-)
-def test_bad_settings_raise_a_value_error_a_student_can_act_on(name, value, words):
-    with pytest.raises(ValueError, match=words):
-        _set_param(state(), name, value)
-
-
 def test_set_focus_moves_the_scope_and_rejects_indices_outside_the_tensor():
     s = _set_focus(state(batch=4), "bn", 2)
     assert s["focus"] == {"bn": 2, "ln": 0}

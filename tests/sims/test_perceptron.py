@@ -73,16 +73,23 @@ def test_set_weights_rejects_non_finite_values():
         sim.set_weights(sim.initial_state(defaults(sim.CONTROLS)), [float("nan"), 1.0])
 
 
-@pytest.mark.parametrize(
-    ("name", "value", "message"),
-    [
-        ("colour", 1, "unknown setting 'colour'"),
-        ("lr", 7, "between 0.05 and 1.0"),
-    ],
-)
-def test_set_param_rejects_unknown_names_and_out_of_range_values(name, value, message):
-    with pytest.raises(ValueError, match=message):
-        sim.set_param(sim.initial_state(defaults(sim.CONTROLS)), name, value)
+@pytest.mark.parametrize(("name", "value"), [("preset", "xor"), ("seed", 42)])
+def test_a_dataset_setting_through_set_param_draws_the_new_dataset(name, value):
+    # preset and seed are change="reinit": set_param must not keep the old points
+    start = sim.initial_state({})
+    changed = sim.set_param(start, name, value)
+    fresh = sim.initial_state({**start["params"], name: value})
+    assert changed["X"] == fresh["X"] and changed["y"] == fresh["y"], f"{name}={value!r}"
+    assert changed["X"] != start["X"], f"{name}={value!r} left the dataset as it was"
+    assert changed["params"][name] == value
+
+
+def test_xor_through_set_param_is_called_not_separable_when_learning_gives_up():
+    s = sim.set_param(sim.initial_state({}), "preset", "xor")
+    while s["learn"]["status"] == "idle":
+        s = sim.learn_step(s)
+    assert s["learn"]["status"] == "gave_up", s["message"]
+    assert "not linearly separable" in s["message"], s["message"]
 
 
 def _bias_control():
