@@ -183,7 +183,7 @@ class Settings:
         return self.controls[name]
 
     def defaults(self) -> dict[str, Any]:
-        return {**{n: c.default for n, c in self.controls.items()}, **self.extra}
+        return {**defaults(list(self.controls.values())), **self.extra}
 
     def clean(self, params: dict[str, Any]) -> dict[str, Any]:
         """Every setting checked and converted, defaults for the missing ones."""

@@ -38,7 +38,7 @@ from engine.activations import (
     softmax_jacobian,
 )
 from engine.losses import cross_entropy, softmax_cross_entropy_grad
-from sims._contract import Control, Settings, SimMeta, setting_action
+from sims._contract import Control, Settings, SimMeta, decimals, setting_action
 
 META = SimMeta(
     order=2,
@@ -377,8 +377,7 @@ def move_z(state: dict[str, Any], steps: int) -> dict[str, Any]:
     the input range. Relative, so quick key presses each move it from the latest state."""
     spec = _SPECS["z"]
     p = state["params"]
-    decimals = len(f"{spec.step:g}".partition(".")[2])
-    z = round(float(p["z"]) + int(steps) * spec.step, decimals)
+    z = round(float(p["z"]) + int(steps) * spec.step, decimals(spec.step))
     z = min(max(z, -p["z_range"]), p["z_range"])
     return _build(SETTINGS.clean({**p, "z": z}))
 

@@ -94,7 +94,7 @@ SETTINGS = Settings(CONTROLS, extra=FIXED)
 
 def _bias_setting(b: float) -> float:
     """What the Bias slider shows for the bias ``b``: ``b`` itself, clamped to its range."""
-    control = next(c for c in CONTROLS if c.name == "bias")
+    control = SETTINGS.controls["bias"]
     return float(min(max(b, control.min), control.max))
 
 
