@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup build serve test chromium lint fmt bench screenshots clean
+.PHONY: setup build serve test test-fast chromium lint fmt bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ chromium: setup
 test: setup chromium
 	$(PY) build.py
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The engine, the sims' Python side and the build, without a browser: a quick check while editing.
+test-fast: setup
+	$(PY) build.py
+	$(PY) -m pytest -q tests/engine tests/sims tests/build
 
 lint: setup
 	$(PY) -m ruff check .

@@ -42,8 +42,26 @@ import sims
 from sims._contract import PageConfig, SimMeta, control_json, defaults, to_jsonable
 
 ROOT = Path(__file__).resolve().parent
-PYODIDE_VERSION = "0.27.7"
-P5_VERSION = "1.11.13"
+
+
+def _pinned_versions() -> dict[str, str]:
+    """The runtime versions, read from package.json: the one place they are pinned.
+
+    (package-lock.json pins the same versions with their integrity hashes; ``npm ci`` refuses a
+    lock that disagrees with package.json, and find_runtime checks node_modules against these.)
+    """
+    try:
+        deps = json.loads((ROOT / "package.json").read_text())["dependencies"]
+        return {"pyodide": str(deps["pyodide"]), "p5": str(deps["p5"])}
+    except (OSError, KeyError, ValueError) as error:
+        raise SystemExit(
+            f"package.json must pin pyodide and p5 under dependencies: {error}"
+        ) from None
+
+
+_PINNED = _pinned_versions()
+PYODIDE_VERSION = _PINNED["pyodide"]
+P5_VERSION = _PINNED["p5"]
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 PYODIDE_CORE = [
     "pyodide.js",
@@ -262,26 +280,44 @@ def obtain_numpy_wheel(
 # --------------------------------------------------------------------------- 3. the engine wheel
 
 
+WHEEL_SOURCES = ["pyproject.toml", "README.md", "engine", "sims"]
+
+
 def build_engine_wheel(out_dir: Path) -> Path:
-    """``pip wheel . --no-deps`` into ``out_dir``: one py3-none-any wheel with engine + sims."""
+    """``pip wheel --no-deps`` into ``out_dir``: one py3-none-any wheel with engine + sims.
+
+    Built from a copy of the sources in a temporary folder, so setuptools' ``build/`` and
+    ``*.egg-info`` never appear beside build.py.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            ".",
-            "--no-deps",
-            "--no-build-isolation",
-            "--quiet",
-            "-w",
-            str(out_dir),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    with tempfile.TemporaryDirectory(prefix="nn-microsims-wheel-") as tmp:
+        source = Path(tmp) / "src"
+        source.mkdir()
+        for name in WHEEL_SOURCES:
+            origin = ROOT / name
+            if origin.is_dir():
+                shutil.copytree(
+                    origin, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+                )
+            else:
+                shutil.copy2(origin, source / name)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                str(source),
+                "--no-deps",
+                "--no-build-isolation",
+                "--quiet",
+                "-w",
+                str(out_dir.resolve()),
+            ],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+        )
     wheels = sorted(out_dir.glob("nn_microsims-*-py3-none-any.whl"))
     if result.returncode != 0 or not wheels:
         raise BuildError(

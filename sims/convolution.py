@@ -4,7 +4,7 @@ Every number comes from ``engine.conv``; the sketch ``static/sketches/convolutio
 only draws this state (plain JSON)::
 
     params        control values: kernel, ksize, stride, padding, pos, speed, pool, image
-    input         7×7 grayscale input in [0, 1] (engine.conv.sample_input_7x7("square"))
+    input         7×7 grayscale input in [0, 1] (engine.conv_presets.sample_input_7x7("square"))
     padded        the zero-padded input, (7 + 2p)², and pad = p
     kernel        {"name", "size", "weights" (k×k), "denominator" d, "ints" (k×k: weights·d),
                    "labels" (k×k strings), "factor" ("1/16" or ""), "note"}
@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import conv
+from engine import conv, conv_presets
 from sims._contract import Control, Settings, SimMeta, setting_action
 
 META = SimMeta(
@@ -334,7 +334,7 @@ def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=8)
 def _sample_image(name: str) -> np.ndarray:
-    image = conv.sample_image(name)
+    image = conv_presets.sample_image(name)
     image.setflags(write=False)
     return image
 
@@ -345,7 +345,7 @@ def _presets(name: str, k: int) -> tuple:
     image = _sample_image(name)
     out = []
     for other in KERNEL_LABELS:
-        res = conv.conv2d(image, conv.KERNELS[other][k], stride=1, padding="same")
+        res = conv.conv2d(image, conv_presets.KERNELS[other][k], stride=1, padding="same")
         out.append({"kernel": other, "image": np.round(res, 3).tolist(), "scale": _scale(res)})
     return tuple(out)
 
@@ -354,7 +354,7 @@ def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[st
     image = _sample_image(name)
     n = image.shape[0]
     info = conv.conv_output_size_explain(n, k, padding, stride)
-    after = conv.conv2d(image, conv.KERNELS[kname][k], stride=stride, padding=padding)
+    after = conv.conv2d(image, conv_presets.KERNELS[kname][k], stride=stride, padding=padding)
     presets = list(_presets(name, k))
     return {
         "name": name,
@@ -379,8 +379,8 @@ def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[st
 
 def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, Any]:
     k, stride, padding = int(p["ksize"]), int(p["stride"]), p["padding"]
-    x = conv.sample_input_7x7(INPUT_NAME)
-    weights = conv.preset_kernel(p["kernel"], k)
+    x = conv_presets.sample_input_7x7(INPUT_NAME)
+    weights = conv_presets.preset_kernel(p["kernel"], k)
     info = conv.conv_output_size_explain(N, k, padding, stride)
     output = conv.conv2d(x, weights, stride=stride, padding=padding)
     trace = conv.conv2d_trace(x, weights, stride=stride, padding=padding)
@@ -397,7 +397,7 @@ def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, An
             "label": KERNEL_LABELS[p["kernel"]],
             "size": k,
             "weights": weights.tolist(),
-            "note": conv.KERNEL_NOTES[p["kernel"]],
+            "note": conv_presets.KERNEL_NOTES[p["kernel"]],
             **kd,
         },
         "stride": stride,

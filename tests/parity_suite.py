@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import activations, conv, dense, losses, norm, perceptron, tensor
+from engine import activations, conv, conv_presets, dense, losses, norm, perceptron, tensor
 
 
 def _activations(rng: np.random.Generator) -> dict:
@@ -52,22 +52,24 @@ def _dense(rng: np.random.Generator) -> dict:
 
 
 def _conv(rng: np.random.Generator) -> dict:
-    image = conv.sample_image("digit")
+    image = conv_presets.sample_image("digit")
     x = rng.normal(size=(3, 9, 9))
     kernels = rng.normal(size=(4, 3, 3, 3))
     out = conv.conv2d(x, kernels, bias=rng.normal(size=4), stride=2, padding="same")
     dx, dk, db = conv.conv2d_backward(x, kernels, np.ones_like(out), 2, "same")
     return {
-        "digit_edge": conv.conv2d(image, conv.preset_kernel("edge", 5), padding="same").tolist(),
+        "digit_edge": conv.conv2d(
+            image, conv_presets.preset_kernel("edge", 5), padding="same"
+        ).tolist(),
         "multi": out.tolist(),
         "backward": [dx.tolist(), dk.tolist(), np.asarray(db).tolist()],
         "max_pool": conv.max_pool2d(image).tolist(),
         "avg_pool": conv.avg_pool2d(image).tolist(),
         "trace_sums": [
             s["sum"]
-            for s in conv.conv2d_trace(conv.sample_input_7x7(), conv.preset_kernel("sobel_x", 3))[
-                "steps"
-            ]
+            for s in conv.conv2d_trace(
+                conv_presets.sample_input_7x7(), conv_presets.preset_kernel("sobel_x", 3)
+            )["steps"]
         ],
     }
 

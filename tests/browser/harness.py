@@ -1,6 +1,7 @@
 """Shared browser-test harness: serve the built site on loopback and drive it in Chromium.
 
-Chromium, as DESIGN.md says: $CHROMIUM, else /usr/bin/chromium, else Playwright's own.
+Chromium as the Makefile's `chromium` target finds it: $CHROMIUM, else /usr/bin/chromium, else
+Playwright's own download.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import conv
+from engine import conv, conv_presets
 from sims import convolution as sim
 from tests.browser.harness import (
     assert_close,
@@ -75,7 +75,7 @@ def test_reaches_ready_without_console_errors_or_requests_off_origin(shared):
 def test_output_map_equals_engine_conv2d_for_every_size_stride_padding_and_kernel(shared):
     page, log = shared
     reset(page)
-    x = conv.sample_input_7x7(sim.INPUT_NAME)
+    x = conv_presets.sample_input_7x7(sim.INPUT_NAME)
     # all eight (ksize, stride, padding) combinations, one change at a time (a Gray code)
     combos = [
         ("3", "1", "valid"),
@@ -94,7 +94,7 @@ def test_output_map_equals_engine_conv2d_for_every_size_stride_padding_and_kerne
         change(page, "stride", stride)
         s = change(page, "padding", padding)
         expected = conv.conv2d(
-            x, conv.preset_kernel(kernel, int(ksize)), stride=int(stride), padding=padding
+            x, conv_presets.preset_kernel(kernel, int(ksize)), stride=int(stride), padding=padding
         )
         got = np.asarray(s["output"])
         assert got.shape == expected.shape, (ksize, stride, padding, got.shape, expected.shape)

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -366,3 +367,26 @@ def test_cdn_mode_references_the_pyodide_cdn_and_copies_no_runtime(tmp_path):
     assert not (out / "vendor/pyodide/pyodide.asm.wasm").exists()
     assert (out / "vendor/p5/p5.min.js").is_file()
     assert len(list((out / "engine").glob("*.whl"))) == 1
+
+
+def test_the_engine_wheel_is_built_out_of_tree(tmp_path):
+    """pip wheel runs on a copy: no build/ or *.egg-info appears beside build.py."""
+    before = {p.name for p in ROOT.iterdir()}
+    wheel = build.build_engine_wheel(tmp_path / "wheels")
+    new = sorted({p.name for p in ROOT.iterdir()} - before)
+    assert new == [], f"building the wheel left {new} beside build.py"
+    names = zipfile.ZipFile(wheel).namelist()
+    for module in ("engine/dense.py", "sims/_contract.py", "sims/perceptron.py"):
+        assert module in names, f"{module} missing from {wheel.name}: {names[:10]}"
+
+
+def test_runtime_versions_have_one_source_package_json():
+    """build.py reads the pinned Pyodide and p5 versions from package.json; the lock agrees."""
+    pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    assert (build.PYODIDE_VERSION, build.P5_VERSION) == (pinned["pyodide"], pinned["p5"])
+    lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    locked = (lock["node_modules/pyodide"]["version"], lock["node_modules/p5"]["version"])
+    assert locked == (pinned["pyodide"], pinned["p5"]), f"package-lock.json pins {locked}"
+    source = (ROOT / "build.py").read_text()
+    for version in pinned.values():
+        assert f'"{version}"' not in source, f"build.py retypes the version {version}"

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from engine.conv import (
-    KERNELS,
     ConvError,
     avg_pool2d,
     conv2d,
@@ -18,11 +17,9 @@ from engine.conv import (
     max_pool2d_argmax,
     pad2d,
     pool2d_trace,
-    preset_kernel,
     same_padding,
-    sample_image,
-    sample_input_7x7,
 )
+from engine.conv_presets import KERNELS, preset_kernel, sample_image, sample_input_7x7
 from tests.gradcheck import check_grad
 
 

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from engine import conv
+from engine import conv, conv_presets
 from sims import convolution as sim
 from sims._contract import dumps
 
@@ -42,8 +42,8 @@ def test_defaults_are_the_chapters_7x7_input_3x3_edge_kernel_stride_1_valid():
 @pytest.mark.parametrize(("ksize", "stride", "padding"), COMBOS)
 def test_output_map_equals_an_explicit_loop_and_engine_conv2d(kernel, ksize, stride, padding):
     s = sim.initial_state({"kernel": kernel, "ksize": ksize, "stride": stride, "padding": padding})
-    x = conv.sample_input_7x7(sim.INPUT_NAME)
-    k = conv.preset_kernel(kernel, int(ksize))
+    x = conv_presets.sample_input_7x7(sim.INPUT_NAME)
+    k = conv_presets.preset_kernel(kernel, int(ksize))
     pad = (int(ksize) - 1) // 2 if padding == "same" else 0
     expected = loop_conv(x, k, int(stride), pad)
     np.testing.assert_allclose(s["output"], expected, atol=1e-12)
@@ -77,7 +77,7 @@ def test_current_step_products_and_sum_match_the_window_times_the_kernel():
     xp = np.asarray(s["padded"])
     r, c = cur["top_left"]
     window = xp[r : r + 5, c : c + 5]
-    k = conv.preset_kernel("blur", 5)
+    k = conv_presets.preset_kernel("blur", 5)
     np.testing.assert_allclose(cur["products"], window * k, atol=1e-12)
     # the drawing shows whole-number weights ×1/256 and products in the same units
     assert s["kernel"]["factor"] == "1/256"
@@ -148,10 +148,10 @@ def test_no_pooling_by_default():
 
 def test_sample_image_is_a_28x28_picture_convolved_with_the_current_settings():
     s = sim.initial_state({"kernel": "sobel_x", "ksize": "3", "stride": "2", "image": "shapes"})
-    img = conv.sample_image("shapes")
+    img = conv_presets.sample_image("shapes")
     assert np.shape(s["sample"]["image"]) == (28, 28)
     assert len(np.unique(np.round(img, 2))) > 4  # a picture, not a checkerboard
-    expected = conv.conv2d(img, conv.KERNELS["sobel_x"][3], stride=2, padding="valid")
+    expected = conv.conv2d(img, conv_presets.KERNELS["sobel_x"][3], stride=2, padding="valid")
     np.testing.assert_allclose(s["sample"]["after"], expected, atol=1e-3)
     # (28 − 3) / 2 is not whole: explained in words, not floored silently
     assert not s["sample"]["size"]["exact"]
