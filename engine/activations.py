@@ -140,6 +140,30 @@ def softmax(z: npt.ArrayLike, axis: int = 0) -> Array:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+def softmax_terms(z: npt.ArrayLike) -> tuple[Array, float]:
+    """softmax's pieces as a student writes them: the exponentials e^(z_j) and their sum.
+
+    For showing the computation ``a_j = e^(z_j) / Σ_k e^(z_k)`` step by step. Unlike
+    :func:`softmax` these are *not* shifted by max(z), so the numbers match a hand computation;
+    e^z overflows float64 past z ≈ 709, and for such logits this raises ValueError (the
+    probabilities themselves always come from :func:`softmax`).
+
+    Returns ``(exps, total)``: an array of ``z``'s shape and a float.
+    """
+    z = _f(z)
+    if z.size and float(np.max(z)) > _EXP_SAFE:
+        raise ValueError(
+            f"e^z overflows for z = {float(np.max(z)):g} (> {_EXP_SAFE:g}): softmax_terms shows "
+            "unshifted exponentials; use softmax(z), which subtracts max(z) first"
+        )
+    exps = np.exp(z)
+    return exps, float(np.sum(exps))
+
+
+_EXP_SAFE = 700.0
+"""Largest logit whose unshifted e^z (and a sum of a few of them) stays finite in float64."""
+
+
 def softmax_jacobian(z: npt.ArrayLike) -> Array:
     """Jacobian of softmax for one logit vector: J = diag(s) − s sᵀ with s = softmax(z).
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -275,6 +276,65 @@ def backward(
             dA = params[i][0].T @ delta  # ∂L/∂A[i]: the transpose sends δ back along W
             delta = get_activation(trace.activations[i - 1]).backward(trace.Z[i - 1], dA)
     return {"dW": dWs[::-1], "db": dbs[::-1], "delta": deltas[::-1]}
+
+
+def weight_chain(
+    params: Params, trace: ForwardTrace, Y: npt.ArrayLike, loss: str, layer: int, row: int, col: int
+) -> list[dict[str, Any]]:
+    """The chain rule for one weight, ∂L/∂W[layer][row, col], as the factors a student multiplies.
+
+    For one example (``m = 1``), elementwise activations, and a network in which every layer
+    after ``layer`` has one neuron, so that the weight reaches the loss along one path:
+
+        ∂L/∂a[L] · σ'(z[L]) · W[L][0, ·] · σ'(z[L−1]) ··· σ'(z[layer]_row) · a[layer−1]_col
+
+    Each factor is ``{"kind", "layer", "index", "value"}`` with kind ``"loss"`` (∂L/∂a[L]),
+    ``"slope"`` (σ'(z[k]) at neuron ``index``), ``"weight"`` (W[k][index]) or ``"input"``
+    (a[layer−1] at ``index``), from the loss back to the weight. Their product is
+    ``backward(...)["dW"][layer − 1][row, col]``. ``layer`` counts from 1 as in the chapter;
+    ``row`` and ``col`` from 0.
+    """
+    n_layers = len(params)
+    if not 1 <= layer <= n_layers:
+        raise ValueError(f"layer must be 1..{n_layers}, got {layer}")
+    W = params[layer - 1][0]
+    if not (0 <= row < W.shape[0] and 0 <= col < W.shape[1]):
+        raise ValueError(f"W[{layer}] has shape {W.shape}: no entry ({row}, {col})")
+    Y = np.asarray(Y, dtype=float).reshape(trace.output.shape)
+    if trace.output.shape[1] != 1:
+        raise ValueError(f"weight_chain follows one example, got m = {trace.output.shape[1]}")
+    wide = [k for k in range(layer + 1, n_layers + 1) if params[k - 1][0].shape[0] != 1]
+    if wide:
+        raise ValueError(
+            f"layer {wide[0]} has {params[wide[0] - 1][0].shape[0]} neurons: the weight reaches "
+            "the loss along several paths, so ∂L/∂W is a sum, not one product (use backward)"
+        )
+    names = trace.activations
+    if any(not get_activation(names[k - 1]).elementwise for k in range(layer, n_layers + 1)):
+        raise ValueError("weight_chain needs elementwise activations (softmax mixes its inputs)")
+    dL_da = get_loss(loss).grad(trace.output, Y)
+    factors: list[dict[str, Any]] = [
+        {"kind": "loss", "layer": n_layers, "index": (0,), "value": float(dL_da[0, 0])}
+    ]
+    for k in range(n_layers, layer - 1, -1):
+        unit = row if k == layer else 0
+        slope = get_activation(names[k - 1]).grad(trace.Z[k - 1])[unit, 0]
+        factors.append({"kind": "slope", "layer": k, "index": (unit,), "value": float(slope)})
+        if k > layer:
+            before = row if k - 1 == layer else 0
+            value = params[k - 1][0][0, before]
+            factors.append(
+                {"kind": "weight", "layer": k, "index": (0, before), "value": float(value)}
+            )
+    factors.append(
+        {
+            "kind": "input",
+            "layer": layer - 1,
+            "index": (col,),
+            "value": float(trace.A[layer - 1][col, 0]),
+        }
+    )
+    return factors
 
 
 def sgd_step(params: Params, grads: dict[str, list[Array]], lr: float) -> Params:

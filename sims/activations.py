@@ -35,6 +35,7 @@ from engine.activations import (
     ACTIVATIONS,
     saturation_mask,
     softmax,
+    softmax_grad,
     softmax_jacobian,
 )
 from engine.losses import cross_entropy, softmax_cross_entropy_grad
@@ -192,7 +193,9 @@ def _softmax_part(p: dict[str, Any], zs: np.ndarray) -> dict[str, Any]:
         "sum": float(np.sum(probs)),
         "argmax": int(np.argmax(probs)),
         "jacobian": softmax_jacobian(logits),
-        "sweep": {"p": sweep, "dp1": sweep[0] * (1.0 - sweep[0])},
+        # ∂p₁/∂z₁ is the Jacobian's diagonal, which the engine's softmax_grad gives
+        "sweep": {"p": sweep, "dp1": softmax_grad(sweep_logits)[0]},
+        "saturated": saturation_mask("softmax", sweep_logits, p["threshold"])[0],
     }
 
 
@@ -224,9 +227,14 @@ def _y_range(
 def _point(key: str, z: float, threshold: float, p: dict[str, Any]) -> dict[str, Any]:
     """f, f′ and saturation at one input (for softmax: p₁ and ∂p₁/∂z₁ at z₁ = z)."""
     if key == "softmax":
-        s = softmax(np.array([z, p["logit2"], p["logit3"]]))
-        f, df = float(s[0]), float(s[0] * (1.0 - s[0]))
-        return {"key": key, "z": z, "f": f, "df": df, "saturated": abs(df) < threshold}
+        logits = np.array([z, p["logit2"], p["logit3"]])
+        return {
+            "key": key,
+            "z": z,
+            "f": float(softmax(logits)[0]),
+            "df": float(softmax_grad(logits)[0]),
+            "saturated": bool(saturation_mask("softmax", logits, threshold)[0]),
+        }
     act = ACTIVATIONS[key]
     df = float(act.grad(np.array([z]))[0])
     return {
@@ -284,12 +292,13 @@ def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
         p = {**p, "z": float(np.clip(p["z"], -R, R))}
     key = p["activation"]
     sm = _softmax_part(p, zs)
+    softmax_saturated = sm.pop("saturated")  # p₁'s saturation along the sweep, not state
     keys = [*ELEMENTWISE, "softmax"] if p["compare_all"] else [key]
     curves = {k: _curve(k, zs, sm) for k in keys}
     selected = curves[key]
     grad_abs = np.abs(np.asarray(selected["df"]))
     if key == "softmax":
-        mask = grad_abs < p["threshold"]
+        mask = softmax_saturated
         trace_z = p["logit1"]
     else:
         mask = saturation_mask(key, zs, p["threshold"])

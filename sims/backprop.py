@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import dense
+from engine import dense, gradcheck
 from engine.activations import get_activation
 from engine.losses import get_loss
 from sims._contract import Control, Settings, SimMeta, setting_action
@@ -295,6 +295,26 @@ def _backward_view(state: dict[str, Any], step: int) -> dict[str, Any]:
     return out
 
 
+def _factor_words(factor: dict[str, Any], row: int) -> dict[str, str]:
+    """How one factor of engine.dense.weight_chain reads in the 2-3-1 network (1-based)."""
+    kind, layer, index = factor["kind"], factor["layer"], factor["index"]
+    n = [k + 1 for k in index]
+    if kind == "loss":
+        return {"symbol": "∂L/∂a[2]", "meaning": "loss slope at ŷ"}
+    if kind == "slope" and layer == 2:
+        return {"symbol": "∂a[2]/∂z[2]", "meaning": "σ'(z[2])"}
+    if kind == "slope":
+        return {"symbol": f"∂a[1]{sub(*n)}/∂z[1]{sub(*n)}", "meaning": f"σ'(z[1]{sub(*n)})"}
+    if kind == "weight":
+        return {"symbol": f"∂z[2]/∂a[1]{sub(n[1])}", "meaning": f"W[2]{sub(*n)}"}
+    if layer == 1:  # the input of W[2]: a hidden activation
+        return {"symbol": f"∂z[2]/∂W[2]{sub(1, *n)}", "meaning": f"a[1]{sub(*n)}"}
+    return {
+        "symbol": f"∂z[1]{sub(row + 1)}/∂W[1]{sub(row + 1, *n)}",
+        "meaning": f"a[0]{sub(*n)} = x{sub(*n)}",
+    }
+
+
 def _chain(state: dict[str, Any]) -> dict[str, Any] | None:
     """The chain rule for the highlighted weight, each factor from the engine, and its product.
 
@@ -309,41 +329,12 @@ def _chain(state: dict[str, Any]) -> dict[str, Any] | None:
     X, Y = _xy(state)
     loss = state["params"]["loss"]
     trace = dense.forward(params, X, ACTIVATIONS)
-    sigma = get_activation("sigmoid")
-    dL_da2 = float(get_loss(loss).grad(trace.output, Y)[0, 0])
-    sp2 = float(sigma.grad(trace.Z[1])[0, 0])
-    factors = [
-        {"symbol": "∂L/∂a[2]", "meaning": "loss slope at ŷ", "value": dL_da2},
-        {"symbol": "∂a[2]/∂z[2]", "meaning": "σ'(z[2])", "value": sp2},
-    ]
-    if layer == 2:
-        factors.append(
-            {
-                "symbol": f"∂z[2]/∂W[2]{sub(1, j + 1)}",
-                "meaning": f"a[1]{sub(j + 1)}",
-                "value": float(trace.A[1][j, 0]),
-            }
-        )
-    else:
-        factors += [
-            {
-                "symbol": f"∂z[2]/∂a[1]{sub(i + 1)}",
-                "meaning": f"W[2]{sub(1, i + 1)}",
-                "value": float(params[1][0][0, i]),
-            },
-            {
-                "symbol": f"∂a[1]{sub(i + 1)}/∂z[1]{sub(i + 1)}",
-                "meaning": f"σ'(z[1]{sub(i + 1)})",
-                "value": float(sigma.grad(trace.Z[0])[i, 0]),
-            },
-            {
-                "symbol": f"∂z[1]{sub(i + 1)}/∂W[1]{sub(i + 1, j + 1)}",
-                "meaning": f"a[0]{sub(j + 1)} = x{sub(j + 1)}",
-                "value": float(trace.A[0][j, 0]),
-            },
-        ]
-    product = float(np.prod([f["value"] for f in factors]))
     row, col = (0, j) if layer == 2 else (i, j)
+    factors = [
+        {**_factor_words(f, row), "value": f["value"]}
+        for f in dense.weight_chain(params, trace, Y, loss, layer, row, col)
+    ]
+    product = float(np.prod([f["value"] for f in factors]))
     name = f"W[{layer}]{sub(row + 1, col + 1)}"
     engine = None
     if state["step"] >= (2 if layer == 2 else 4):
@@ -499,31 +490,25 @@ def apply_update(state: dict[str, Any]) -> dict[str, Any]:
 def numeric_gradient(state: dict[str, Any], eps: float = EPS_FD) -> dict[str, Any]:
     """Central finite differences of the loss for every W and b entry, with the engine's loss.
 
-    ∂L/∂θ ≈ (L(θ + ε) − L(θ − ε)) / 2ε, L = engine loss of engine.dense.forward. Returns
+    ∂L/∂θ ≈ (L(θ + ε) − L(θ − ε)) / 2ε by :func:`engine.gradcheck.numeric_grad` (the checker
+    the engine's own gradient tests use), L = engine loss of engine.dense.forward. Returns
     ``{"dW": [dW1, dW2], "db": [db1, db2], "eps": eps}``; does not change the state.
     """
-    eps = float(eps)
-    if not 0 < eps < 1:
-        raise ValueError(f"eps must be a small positive number, got {eps}")
     params = _params(state)
     X, Y = _xy(state)
     loss = state["params"]["loss"]
     out: dict[str, list[Any]] = {"dW": [], "db": []}
     for layer in range(len(params)):
         for kind, slot in (("dW", 0), ("db", 1)):
-            base = params[layer][slot]
-            grad = np.zeros_like(base)
-            for idx in np.ndindex(base.shape):
-                values = []
-                for sign in (1.0, -1.0):
-                    moved = base.copy()
-                    moved[idx] += sign * eps
-                    trial = [list(pair) for pair in params]
-                    trial[layer][slot] = moved
-                    values.append(loss_value([tuple(p) for p in trial], X, Y, loss))
-                grad[idx] = (values[0] - values[1]) / (2 * eps)
+
+            def loss_with(value: np.ndarray, layer: int = layer, slot: int = slot) -> float:
+                trial = [list(pair) for pair in params]
+                trial[layer][slot] = value
+                return loss_value([(w, b) for w, b in trial], X, Y, loss)
+
+            grad = gradcheck.numeric_grad(loss_with, params[layer][slot], eps)
             out[kind].append(grad.tolist())
-    return {**out, "eps": eps}
+    return {**out, "eps": float(eps)}
 
 
 def check_gradients(state: dict[str, Any]) -> dict[str, Any]:
@@ -535,24 +520,21 @@ def check_gradients(state: dict[str, Any]) -> dict[str, Any]:
     loss = state["params"]["loss"]
     grads = dense.backward(params, dense.forward(params, X, ACTIVATIONS), Y, loss)
     numeric = numeric_gradient(state)
-    engine = [*grads["dW"], *grads["db"]]
-    approx = [np.asarray(a) for a in (*numeric["dW"], *numeric["db"])]
-    abs_diff = max(float(np.max(np.abs(e - a))) for e, a in zip(engine, approx, strict=True))
-    scale = max(float(np.max(np.abs(e))) for e in engine)
+    verdict = gradcheck.agreement(
+        [*grads["dW"], *grads["db"]], [*numeric["dW"], *numeric["db"]], rtol=1e-6, atol=1e-9
+    )
     check = {
         "eps": numeric["eps"],
         "numeric_dW": numeric["dW"],
         "numeric_db": numeric["db"],
-        "max_abs_diff": abs_diff,
-        "max_rel_diff": abs_diff / max(scale, 1e-300),
-        "agree": abs_diff <= 1e-6 * max(scale, 1e-12) + 1e-9,
+        **verdict,
     }
-    verdict = "agree" if check["agree"] else "DISAGREE"
+    said = "agree" if verdict["agree"] else "DISAGREE"
     return {
         **state,
         "check": check,
         "message": f"Finite differences (ε = {numeric['eps']:g}) and the engine's gradients "
-        f"{verdict}: largest difference {abs_diff:.2e}.",
+        f"{said}: largest difference {verdict['max_abs_diff']:.2e}.",
     }
 
 

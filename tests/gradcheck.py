@@ -1,6 +1,8 @@
-"""One shared numerical gradient checker (central differences), used by every gradient test.
+"""Assertions over the engine's numerical gradient checker (``engine/gradcheck.py``).
 
-On failure it raises AssertionError with the analytic and the numeric gradient side by side.
+Every gradient test uses these; on failure they raise AssertionError with the analytic and
+the numeric gradient side by side. The backpropagation sim's *Check Gradients* calls the same
+``engine.gradcheck.numeric_grad``.
 """
 
 from __future__ import annotations
@@ -9,27 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-EPS = 1e-6
+from engine.gradcheck import EPS, mismatches, numeric_grad
 
-
-def numeric_grad(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = EPS) -> np.ndarray:
-    """Central-difference gradient of the scalar function ``f`` at ``x`` (any shape).
-
-    ``x`` is copied; ``f`` sees a perturbed copy each time, never the caller's array.
-    """
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    flat = x.reshape(-1)
-    gflat = grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        f_plus = float(f(x.copy()))
-        flat[i] = old - eps
-        f_minus = float(f(x.copy()))
-        flat[i] = old
-        gflat[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
+__all__ = ["EPS", "check_elementwise_derivative", "check_grad", "numeric_grad"]
 
 
 def check_grad(
@@ -52,15 +36,11 @@ def check_grad(
         raise AssertionError(
             f"{name}: analytic shape {analytic.shape} != numeric shape {numeric.shape}"
         )
-    bad = ~np.isclose(analytic, numeric, rtol=rtol, atol=atol)
-    if bad.any():
-        rows = [
-            f"  at {tuple(int(i) for i in idx)}: analytic {analytic[idx]:+.10g}  "
-            f"numeric {numeric[idx]:+.10g}"
-            for idx in zip(*np.nonzero(bad), strict=True)
-        ]
+    bad = mismatches(analytic, numeric, rtol=rtol, atol=atol)
+    if bad:
+        rows = [f"  at {idx}: analytic {a:+.10g}  numeric {n:+.10g}" for idx, a, n in bad]
         raise AssertionError(
-            f"{name}: {int(bad.sum())} of {bad.size} entries differ "
+            f"{name}: {len(bad)} of {analytic.size} entries differ "
             f"(rtol={rtol}, atol={atol}):\n" + "\n".join(rows[:20])
         )
 

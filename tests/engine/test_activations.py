@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -206,3 +208,17 @@ def test_softmax_of_any_finite_logits_sums_to_one_along_axis_zero(z: np.ndarray)
 def test_sigmoid_stays_within_zero_and_one(z: np.ndarray) -> None:
     s = act.sigmoid(z)
     assert ((s >= 0) & (s <= 1)).all(), (z, s)
+
+
+def test_softmax_terms_are_the_unshifted_exponentials_and_divide_to_softmax():
+    z = np.array([0.5, -1.0, 2.0])
+    exps, total = act.softmax_terms(z)
+    expected = [math.exp(0.5), math.exp(-1.0), math.exp(2.0)]
+    assert np.allclose(exps, expected), f"{exps} vs {expected}"
+    assert total == pytest.approx(sum(expected))
+    assert np.allclose(exps / total, act.softmax(z)), f"{exps / total} vs softmax {act.softmax(z)}"
+
+
+def test_softmax_terms_refuse_logits_whose_exponential_overflows():
+    with pytest.raises(ValueError, match="overflows for z = 800"):
+        act.softmax_terms(np.array([800.0, 0.0]))

@@ -226,3 +226,52 @@ def test_a_few_sgd_steps_lower_the_cross_entropy() -> None:
         params = dense.sgd_step(params, dense.backward(params, trace, Y, "cross_entropy"), 0.5)
     after = loss_of(params, X, Y, acts, "cross_entropy")
     assert after < 0.8 * before, (before, after)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "acts", "loss"),
+    [
+        ([2, 3, 1], ["sigmoid", "sigmoid"], "mse"),
+        ([2, 3, 1], ["sigmoid", "sigmoid"], "binary_cross_entropy"),
+        ([4, 5, 1, 1], ["tanh", "relu", "sigmoid"], "mse"),
+    ],
+)
+def test_weight_chain_factors_multiply_to_the_numeric_gradient(sizes, acts, loss):
+    """Every weight whose path to the loss is unique: the product of the chain's factors is
+    the central-difference derivative of the loss (not the engine's own backward)."""
+    rng = np.random.default_rng(11)
+    params = dense.init_params(sizes, rng, scheme="xavier")
+    X = rng.normal(size=(sizes[0], 1))
+    Y = np.full((1, 1), 0.3)
+    trace = dense.forward(params, X, acts)
+    checked = 0
+    for layer in range(1, len(sizes)):
+        if any(n != 1 for n in sizes[layer + 1 :]):
+            continue
+        W = params[layer - 1][0]
+        for row, col in np.ndindex(W.shape):
+            factors = dense.weight_chain(params, trace, Y, loss, layer, row, col)
+            product = float(np.prod([f["value"] for f in factors]))
+
+            def loss_at(w, layer=layer, row=row, col=col):
+                moved = [(Wk.copy(), bk) for Wk, bk in params]
+                moved[layer - 1][0][row, col] = w
+                out = dense.forward(moved, X, acts).output
+                return float(LOSSES[loss].fn(out, Y))
+
+            w0 = W[row, col]
+            eps = 1e-6
+            numeric = (loss_at(w0 + eps) - loss_at(w0 - eps)) / (2 * eps)
+            assert product == pytest.approx(numeric, rel=1e-5, abs=1e-9), (
+                f"W[{layer}][{row},{col}]: chain {product} vs numeric {numeric}: {factors}"
+            )
+            checked += 1
+    assert checked >= W.size
+
+
+def test_weight_chain_refuses_a_weight_with_several_paths():
+    rng = np.random.default_rng(2)
+    params = dense.init_params([2, 3, 2], rng)
+    trace = dense.forward(params, np.ones((2, 1)), ["sigmoid", "sigmoid"])
+    with pytest.raises(ValueError, match="layer 2 has 2 neurons: .* several paths"):
+        dense.weight_chain(params, trace, np.zeros((2, 1)), "mse", 1, 0, 0)
