@@ -336,6 +336,7 @@ class Sim:
     meta: SimMeta
     controls: list[Any]
     state: dict[str, Any]
+    constants: dict[str, Any]
 
 
 def collect_sims(only: list[str] | None = None) -> list[Sim]:
@@ -347,7 +348,8 @@ def collect_sims(only: list[str] | None = None) -> list[Sim]:
         raise BuildError(str(exc)) from exc
     for name, module in discovered.items():
         state = to_jsonable(module.initial_state(defaults(module.CONTROLS)))
-        found.append(Sim(name, module.META, list(module.CONTROLS), state))
+        constants = to_jsonable(dict(getattr(module, "CONSTANTS", {})))
+        found.append(Sim(name, module.META, list(module.CONTROLS), state, constants))
     found.sort(key=lambda s: (s.meta.order, s.meta.slug))
     slugs = [s.meta.slug for s in found]
     if len(set(slugs)) != len(slugs):
@@ -544,6 +546,7 @@ def render_site(
             controlHeight=sim.meta.control_height,
             describe=sim.meta.describe,
             controls=[control_json(c) for c in sim.controls],
+            constants=sim.constants,
             root="../../",
             build=build_id,
             serviceWorker=SERVICE_WORKER,

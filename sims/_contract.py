@@ -9,7 +9,9 @@ A sim module defines, in plain Python (no Jinja: the module also runs inside Pyo
   in CPython, embedded in the page; again in Pyodide when URL parameters change a default);
 - ``ACTIONS``: ``{name: fn}``, the functions the page calls as
   ``microsim.call("<module>.<name>", {...})``; each takes keyword arguments (usually
-  ``state`` plus the changed value) and returns a JSON-able dict.
+  ``state`` plus the changed value) and returns a JSON-able dict;
+- optionally ``CONSTANTS``: ``{name: value}``, fixed numbers the drawing needs (plot limits,
+  step counts), sent in the page config as ``microsim.constants`` so no sketch retypes them.
 
 Settings have one set of rules, here: each :class:`Control` checks and converts its own value
 (:meth:`Control.coerce`), :class:`Settings` checks a whole ``params`` dict, and
@@ -275,6 +277,7 @@ class PageConfig(TypedDict):
     controlHeight: int
     describe: str
     controls: list[ControlJSON]
+    constants: dict[str, Any]  # the sim module's CONSTANTS: numbers the drawing needs
     root: str
     build: str  # content hash of the build: names the shared engine and the offline cache
     serviceWorker: str | None  # the site's service worker, relative to ``root``

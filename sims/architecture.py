@@ -86,6 +86,7 @@ SEED = 0
 FLOW_SUBSTEPS = 4
 """Animation steps per layer: the pulse is at a[l-1], then 1/4, 2/4, 3/4 of the way to a[l]."""
 ICON_POINTS = 13
+CONSTANTS = {"max_hidden": MAX_HIDDEN}
 
 HIDDEN_ACTIVATIONS = ["relu", "leaky_relu", "sigmoid", "tanh", "softplus", "linear"]
 OUTPUT_ACTIVATIONS = ["softmax", "sigmoid", "linear"]

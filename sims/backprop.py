@@ -101,6 +101,8 @@ EPS_FD = 1e-6
 """Step of the central finite differences in :func:`numeric_gradient`."""
 HISTORY_MAX = 200
 STEPS = 4
+"""Backward steps: δ[2], dW[2] and db[2], δ[1], dW[1] and db[1]."""
+CONSTANTS = {"backward_steps": STEPS}
 
 LOSS_OPTIONS = [
     ["mse", "MSE"],

@@ -95,9 +95,11 @@ META = SimMeta(
 SIZES = [2, 3, 2]
 ACTIVATIONS = ["relu", "softmax"]
 LAST_STEP = 5
+"""Step 0 shows the input; steps 1..5 reveal the computation; Next after 5 starts over."""
 INPUT_LIMIT = 3.0
 BIAS_STD = 0.3
 DEFAULT_TEXT = "1.0, 0.5"
+CONSTANTS = {"last_step": LAST_STEP}
 
 CONTROLS = [
     Control("next", "button", "Next Step", url=False),

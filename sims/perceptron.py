@@ -92,6 +92,10 @@ CONTROLS = [
 SETTINGS = Settings(CONTROLS, extra=FIXED)
 
 
+CONSTANTS = {"plot_limit": pc.PLOT_LIMIT}
+"""The plot shows [−plot_limit, plot_limit]² (the engine's datasets lie inside it)."""
+
+
 def _bias_setting(b: float) -> float:
     """What the Bias slider shows for the bias ``b``: ``b`` itself, clamped to its range."""
     control = SETTINGS.controls["bias"]

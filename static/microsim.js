@@ -22,10 +22,10 @@
  *
  * @typedef {{name: string, kind: 'slider'|'select'|'checkbox'|'button'|'text', label: string,
  *   default?: any, min?: number, max?: number, step?: number, options?: string[][],
- *   maxlength?: number, help?: string, url?: boolean}} ControlJSON
+ *   maxlength?: number, help?: string, url?: boolean, change?: 'update'|'reinit'}} ControlJSON
  * @typedef {{slug: string, module: string, title: string, renderer: 'p5'|'html',
  *   drawHeight: number, controlHeight: number, describe: string, controls: ControlJSON[],
- *   root: string, build: string, serviceWorker: (string|null), pyodide: {mode: 'self'|'cdn',
+ *   constants: Object<string, any>, root: string, build: string, serviceWorker: (string|null), pyodide: {mode: 'self'|'cdn',
  *   indexURL: string, lockFileURL: (string|null), packages: string[], engineWheel: string,
  *   engineName: string}}} PageConfig
  */
@@ -727,6 +727,8 @@
   // ---------------------------------------------------------------- public API
   window.microsim = {
     config,
+    /** The sim module's CONSTANTS (plot limits, step counts...): never retyped in a sketch. */
+    constants: Object.freeze({ ...(config.constants || {}) }),
     get state() { return state; },
     set state(next) { setState(next); },
     /** Resolves when the engine is ready (it attaches first if it has not yet). */

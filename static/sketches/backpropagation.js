@@ -528,7 +528,7 @@
   const auto = ms.animation({
     step: async () => {
       const next = await ms.act('backward_step');
-      return Boolean(next) && next.step < 4;
+      return Boolean(next) && next.step < ms.constants.backward_steps;
     },
     interval: () => 1000 / ms.controls.speed.value,
     onStop: () => setAutoButton(false),
@@ -543,8 +543,8 @@
   /** Backward controls need a forward pass; the update and the check need all four steps. */
   function syncButtons(s) {
     const noForward = s.phase === 'ready';
-    ms.controls.backward.el.disabled = noForward || s.step >= 4;
-    ms.controls.auto.el.disabled = !auto.running && (noForward || s.step >= 4);
+    ms.controls.backward.el.disabled = noForward || s.step >= ms.constants.backward_steps;
+    ms.controls.auto.el.disabled = !auto.running && (noForward || s.step >= ms.constants.backward_steps);
     ms.controls.update.el.disabled = s.phase !== 'done';
     ms.controls.check.el.disabled = s.phase !== 'done';
   }

@@ -5,7 +5,7 @@
 (function () {
   'use strict';
   const ms = window.microsim;
-  const LAST_STEP = 5;
+  const LAST_STEP = ms.constants.last_step; // sims/forward.py LAST_STEP
   const ORANGE = [230, 97, 0];
   const BLUE = [26, 95, 180];
   const HILITE = [255, 236, 170];

@@ -4,7 +4,7 @@
 (function () {
   'use strict';
   const ms = window.microsim;
-  const MAX_HIDDEN = 5;
+  const MAX_HIDDEN = ms.constants.max_hidden; // sims/architecture.py MAX_HIDDEN
   const ORANGE = [230, 97, 0];
   const BLUE = [26, 95, 180];
   const HILITE = [255, 236, 160];

@@ -3,7 +3,7 @@
 (function () {
   'use strict';
   const ms = window.microsim;
-  const LIM = 3; // plot range [-LIM, LIM]^2, as engine.perceptron.PLOT_LIMIT
+  const LIM = ms.constants.plot_limit; // plot range [-LIM, LIM]^2: engine.perceptron.PLOT_LIMIT
   const ORANGE = [230, 97, 0];
   const BLUE = [26, 95, 180];
   const f2 = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2).replace('-', '−');

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -175,3 +176,47 @@ def test_slider_text_follows_the_url_rules(raw, expected):
 
     control = Control("k", "slider", "K", default=1, min=0, max=10, step=0.5)
     assert control.validate(raw) == expected
+
+
+SKETCHES = Path(sims.__file__).resolve().parent.parent / "static" / "sketches"
+
+
+@pytest.mark.parametrize("name", sorted(SIMS))
+def test_every_constant_a_sketch_reads_is_declared_by_its_module(name):
+    """A sketch reads fixed numbers as ms.constants.<key>; the module's CONSTANTS must have each
+    key (else the sketch would compute with undefined), and they must be plain JSON."""
+    module = SIMS[name]
+    constants = dict(getattr(module, "CONSTANTS", {}))
+    assert json.loads(json.dumps(constants)) == constants, f"{name}.CONSTANTS is not JSON"
+    sketch = (SKETCHES / f"{module.META.slug}.js").read_text(encoding="utf-8")
+    read = sorted(set(re.findall(r"ms\.constants\.(\w+)", sketch)))
+    missing = [key for key in read if key not in constants]
+    assert missing == [], (
+        f"{module.META.slug}.js reads ms.constants.{missing}; CONSTANTS={constants}"
+    )
+
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def test_module_slug_sketch_and_tests_follow_the_naming_rule():
+    """docs/adding-a-sim.md, "Names": sims/<module>.py (snake_case), a kebab-case slug, the
+    sketch static/sketches/<slug>.js, tests tests/{sims,browser}/test_<module>.py; no sketch
+    without a sim."""
+    problems = []
+    for name, module in SIMS.items():
+        slug = module.META.slug
+        if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", name):
+            problems.append(f"module {name!r} is not snake_case")
+        if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", slug):
+            problems.append(f"{name}: slug {slug!r} is not kebab-case")
+        for path in (
+            SKETCHES / f"{slug}.js",
+            TESTS / "sims" / f"test_{name}.py",
+            TESTS / "browser" / f"test_{name}.py",
+        ):
+            if not path.is_file():
+                problems.append(f"{name}: missing {path.relative_to(TESTS.parent)}")
+    slugs = {m.META.slug for m in SIMS.values()}
+    problems += [f"orphan sketch {p.name}" for p in SKETCHES.glob("*.js") if p.stem not in slugs]
+    assert problems == [], "\n".join(problems)
