@@ -558,6 +558,7 @@ def render_site(
             config=config,
             state=sim.state,
             root="../../",
+            sim_css=(ROOT / "static" / "sketches" / f"{sim.meta.slug}.css").is_file(),
         )
         (out / "main.html").write_text(page)
         (out / "index.md").write_text(

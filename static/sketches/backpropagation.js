@@ -6,39 +6,30 @@
   const ms = window.microsim;
 
   // ------------------------------------------------------------------ style
-  const INK = [25, 25, 25];
-  const GREY = [95, 95, 95];
-  const FWD = [20, 70, 150]; // forward values: blue
-  const GRAD = [170, 75, 0]; // gradients / δ: dark orange (always labelled δ or d…)
-  const HL = [255, 205, 40]; // highlight: yellow
-  const POS = [26, 95, 180];
-  const NEG = [120, 60, 160]; // negative weights: purple, dashed
+  const C = ms.palette; // static/microsim.css
+  const INK = C.ink;
+  const GREY = C.grey;
+  const FWD = C.blueDark; // forward values: blue
+  const GRAD = C.orangeDark; // gradients / δ: dark orange (always labelled δ or d…)
+  const HL = C.yellow; // highlight
+  const POS = C.blue;
+  const NEG = C.purple; // negative weights: purple, dashed
   const T = 16; // smallest text size
   const LH = 21; // line height for 16 px text
 
   const STEP_TITLES = {
-    1: 'Step 1 of 4: output error signal δ[2]',
-    2: 'Step 2 of 4: weight gradient of layer 2',
-    3: 'Step 3 of 4: δ flows back through W[2]ᵀ',
-    4: 'Step 4 of 4: weight gradient of layer 1',
+    1: 'output error signal δ[2]',
+    2: 'weight gradient of layer 2',
+    3: 'δ flows back through W[2]ᵀ',
+    4: 'weight gradient of layer 1',
   };
 
-  /** A number for display: 3 decimals, 3 significant digits when small, "−" as minus. */
-  function fmt(v) {
-    if (v === null || v === undefined) return '?';
-    const a = Math.abs(v);
-    let s;
-    if (a === 0) s = '0';
-    else if (a >= 0.1) s = v.toFixed(3);
-    else if (a >= 0.001) s = v.toPrecision(3);
-    else s = v.toExponential(2);
-    return s.replace('-', '−');
-  }
+  /** A number for display: 3 decimals, 3 significant digits when small (static/sketch-kit.js). */
+  const fmt = (v) => (Math.abs(v) >= 0.1 ? ms.fmt(v, 3, 3) : ms.sig(v, 3));
   const paren = (v) => (v < 0 ? `(${fmt(v)})` : fmt(v));
   const shapeStr = (sh) => `(${sh[0]}, ${sh[1]})`;
   const dims = (M) => `${M.length}×${M[0].length}`;
-  const SUB = '₀₁₂₃₄₅₆₇₈₉';
-  const sub = (...n) => n.join('').replace(/[0-9]/g, (d) => SUB[Number(d)]);
+  const sub = ms.sub;
 
   // ------------------------------------------------------------------ text helpers
   const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
@@ -361,7 +352,7 @@
   function panelStep(p, s, box, draw) {
     let y = box.y;
     const k = s.step;
-    const title = k ? STEP_TITLES[k] : (s.forward ? 'Forward pass: values and output error' : 'Start: run the forward pass');
+    const title = k ? `Step ${k} of ${ms.constants.backward_steps}: ${STEP_TITLES[k]}` : (s.forward ? 'Forward pass: values and output error' : 'Start: run the forward pass');
     y += para(p, title, box.x, y, box.w, { size: 18, bold: true }, draw) + 2;
     // one-line summaries of the steps already done
     const b = s.backward;
@@ -525,20 +516,17 @@
   }
 
   // ------------------------------------------------------------------ controls
-  const auto = ms.animation({
+  const auto = ms.playButton('auto', {
+    play: 'Auto Backprop',
+    pause: 'Pause Auto',
     step: async () => {
       const next = await ms.act('backward_step');
       return Boolean(next) && next.step < ms.constants.backward_steps;
     },
     interval: () => 1000 / ms.controls.speed.value,
-    onStop: () => setAutoButton(false),
+    stopOn: ['forward', 'backward', 'update', 'reset', 'target', 'loss', 'seed'],
+    onChange: () => syncButtons(ms.state),
   });
-  function setAutoButton(on) {
-    const el = ms.controls.auto.el;
-    el.textContent = on ? 'Pause Auto' : 'Auto Backprop';
-    el.setAttribute('aria-pressed', on ? 'true' : 'false');
-    syncButtons(ms.state);
-  }
 
   /** Backward controls need a forward pass; the update and the check need all four steps. */
   function syncButtons(s) {
@@ -550,27 +538,11 @@
   }
 
   ms.onControl(async (name) => {
-    if (name === 'forward') {
-      auto.stop();
-      await ms.act('forward_pass');
-    } else if (name === 'backward') {
-      auto.stop();
-      await ms.act('backward_step');
-    } else if (name === 'auto') {
-      if (auto.running) return auto.stop();
-      setAutoButton(true);
-      auto.start();
-    } else if (name === 'update') {
-      auto.stop();
-      await ms.act('apply_update');
-    } else if (name === 'check') {
-      await ms.act('check_gradients');
-    } else if (name === 'reset') {
-      auto.stop();
-      await ms.act('reset');
-    } else if (name === 'target' || name === 'loss' || name === 'seed') {
-      auto.stop(); // the runtime then sends the setting to the engine
-    }
+    if (name === 'forward') await ms.act('forward_pass');
+    else if (name === 'backward') await ms.act('backward_step');
+    else if (name === 'update') await ms.act('apply_update');
+    else if (name === 'check') await ms.act('check_gradients');
+    else if (name === 'reset') await ms.act('reset');
   });
   ms.onState(syncButtons);
   syncButtons(ms.state);

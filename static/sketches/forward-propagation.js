@@ -6,51 +6,11 @@
   'use strict';
   const ms = window.microsim;
   const LAST_STEP = ms.constants.last_step; // sims/forward.py LAST_STEP
-  const ORANGE = [230, 97, 0];
-  const BLUE = [26, 95, 180];
-  const HILITE = [255, 236, 170];
-  const SUB = '₀₁₂₃₄₅₆₇₈₉';
-  const sub = (i) => String(i + 1).split('').map((d) => SUB[Number(d)]).join('');
-  /** A number for the screen: at most `digits` decimals, at least `min` (layout only). */
-  function fmt(v, digits = 3, min = 2) {
-    let t = Number(v).toFixed(digits);
-    if (t.includes('.')) {
-      let [whole, frac] = t.split('.');
-      frac = frac.replace(/0+$/, '').padEnd(min, '0');
-      t = frac ? `${whole}.${frac}` : whole;
-    }
-    if (Number(t) === 0) t = t.replace('-', '');
-    return t.replace('-', '−');
-  }
+  const { orange: ORANGE, blue: BLUE, highlight: HILITE } = ms.palette;
+  /** Numbers here show at least 2 decimals (at most `digits`): 1.50, 0.125. */
+  const fmt = (v, digits = 3, min = 2) => ms.fmt(v, digits, min);
 
-  // ------------------------------------------------------------------ page styles (own prefix)
-  const style = document.createElement('style');
-  style.textContent = `
-  .fp-panel { position: absolute; overflow-y: auto; overflow-x: hidden; font-size: 16px;
-    line-height: 1.35; color: #1b1b1b; background: rgba(240, 248, 255, 0.97); padding: 2px 4px 6px; }
-  .fp-panel h2 { font-size: 18px; margin: 0 0 4px; }
-  .fp-panel p { margin: 0 0 6px; }
-  .fp-dims { background: #eef6ee; border-left: 4px solid #2c7a2c; padding: 2px 6px; margin: 0 0 6px; }
-  .fp-msg { font-weight: 600; }
-  .fp-eq { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; margin: 4px 0 8px; }
-  .fp-blk { display: inline-flex; flex-direction: column; align-items: center; }
-  .fp-cap { color: #555; }
-  .fp-mx { display: inline-grid; column-gap: 10px; border-left: 2px solid #333; border-right: 2px solid #333;
-    border-radius: 7px; padding: 1px 7px; font-variant-numeric: tabular-nums; }
-  .fp-mx span { text-align: right; padding: 0 2px; }
-  .fp-hl { background: rgb(${HILITE.join(',')}); font-weight: 700; }
-  .fp-rows { margin: 2px 0 8px; }
-  .fp-row { padding: 1px 4px; margin: 1px 0; border-radius: 4px; font-variant-numeric: tabular-nums; }
-  .fp-row span { white-space: nowrap; }
-  .fp-row.fp-hl { font-weight: 600; }
-  .fp-weights { border-top: 1px solid silver; margin-top: 6px; padding-top: 4px; }
-  .fp-hint { color: #555; }
-  .fp-more { position: sticky; bottom: -6px; margin: 0 -4px -6px; padding: 14px 6px 2px; text-align: right;
-    color: #1a5fb4; font-weight: 600; background: linear-gradient(rgba(240,248,255,0), rgb(240,248,255) 55%); }
-  .fp-more[hidden] { display: none; }
-  .microsim[data-slug="forward-propagation"] .ctl-checkbox label { white-space: normal; }
-  `;
-  document.head.appendChild(style);
+  // page styles: static/sketches/forward-propagation.css
 
   // ------------------------------------------------------------------ layout
   function computeLayout(p) {
@@ -235,17 +195,17 @@
         p.textSize(16);
         if (l === 0) {
           p.textStyle(p.BOLD);
-          textIn(p, `x${sub(j)} = ${fmt(s.A[0][j], 2)}`, x, y - 9, { x: x - NODE_W / 2, w: NODE_W });
+          textIn(p, `x${ms.sub(j + 1)} = ${fmt(s.A[0][j], 2)}`, x, y - 9, { x: x - NODE_W / 2, w: NODE_W });
           continue;
         }
         const zKnown = s.step >= 2 * l - 1;
         const aKnown = s.step >= 2 * l;
         p.textStyle(zKnown && !aKnown ? p.BOLD : p.NORMAL);
         p.fill(zKnown && !aKnown ? 0 : 70);
-        p.text(`z${sub(j)} ${zKnown ? fmt(s.Z[l - 1][j], 2) : '?'}`, x - NODE_W / 2 + 6, y - NODE_H / 2 + 3);
+        p.text(`z${ms.sub(j + 1)} ${zKnown ? fmt(s.Z[l - 1][j], 2) : '?'}`, x - NODE_W / 2 + 6, y - NODE_H / 2 + 3);
         p.textStyle(aKnown ? p.BOLD : p.NORMAL);
         p.fill(aKnown ? 0 : 110);
-        p.text(`a${sub(j)} ${aKnown ? fmt(s.A[l][j], 2) : '?'}`, x - NODE_W / 2 + 6, y + 2);
+        p.text(`a${ms.sub(j + 1)} ${aKnown ? fmt(s.A[l][j], 2) : '?'}`, x - NODE_W / 2 + 6, y + 2);
       }
     }
     p.pop();
@@ -416,37 +376,26 @@
     if (p5i && ms.visible) p5i.loop();
   }
 
-  const auto = ms.animation({
+  const auto = ms.playButton('auto', {
+    play: 'Auto Run',
+    pause: 'Pause Auto Run',
     step: async () => {
       if (ms.state.step >= LAST_STEP) return false;
       const s = await ms.act('next_step');
       return Boolean(s) && s.step < LAST_STEP;
     },
     interval: () => 60000 / ms.controls.speed.value,
-    onStop: () => setAutoButton(false),
+    before: async () => {
+      if (ms.state.step >= LAST_STEP) await ms.act('reset');
+    },
+    stopOn: ['next', 'reset'],
   });
-  function setAutoButton(on) {
-    const b = ms.controls.auto.el;
-    b.textContent = on ? 'Pause Auto Run' : 'Auto Run';
-    b.setAttribute('aria-pressed', on ? 'true' : 'false');
-  }
-  setAutoButton(false);
 
   ms.onControl(async (name) => {
-    if (name === 'auto') {
-      if (auto.running) return auto.stop();
-      if (ms.state.step >= LAST_STEP) await ms.act('reset');
-      setAutoButton(true);
-      auto.start();
-    } else if (name === 'next') {
-      auto.stop();
-      await ms.act('next_step');
-    } else if (name === 'reset') {
-      auto.stop();
-      await ms.act('reset');
-    } else if (name === 'new_weights') {
-      await ms.act('new_weights');
-    } // the settings go to the engine through the runtime
+    if (name === 'next') await ms.act('next_step');
+    else if (name === 'reset') await ms.act('reset');
+    else if (name === 'new_weights') await ms.act('new_weights');
+    // the settings go to the engine through the runtime
   });
 
   ms.onState((s) => {

@@ -44,39 +44,7 @@
     return t;
   }
 
-  // ------------------------------------------------------------------ styles (no user text)
-  const style = document.createElement('style');
-  style.textContent = `
-  .nc { padding: 6px 8px; font-size: 16px; line-height: 1.3; color: #1b1b1b; }
-  .nc h2 { font-size: 18px; margin: 0 0 2px; }
-  .nc p { margin: 2px 0; }
-  .nc-panels { display: flex; gap: 10px; }
-  .nc.stack .nc-panels { flex-direction: column; }
-  .nc-panel { flex: 1 1 0; min-width: 0; background: white; border: 1px solid #c8d3e0; border-radius: 6px; padding: 4px 6px; }
-  .nc-row { display: flex; gap: 8px; align-items: flex-start; }
-  .nc-row.stack { flex-direction: column; gap: 0; }
-  .nc-side { flex: 1 1 0; min-width: 0; }
-  .nc-axes { color: #333; }
-  .nc svg { display: block; overflow: visible; font-family: system-ui, sans-serif; }
-  .nc svg:focus-visible { outline: 3px solid #1a5fb4; }
-  .nc .on { font-weight: 700; background: #fff3c4; }
-  .nc-mono { font-family: ui-monospace, monospace; }
-  .nc-anim { margin-top: 6px; background: white; border: 1px solid #c8d3e0; border-radius: 6px; padding: 4px 8px; }
-  .nc-item { white-space: nowrap; }
-  .nc-legend span.sw { display: inline-block; width: 14px; height: 14px; margin: 0 4px -2px 10px; border: 1px solid #333; }
-  .nc table { border-collapse: collapse; width: 100%; margin-top: 6px; background: white; font-size: 16px; }
-  .nc caption { text-align: left; font-weight: 700; font-size: 18px; padding: 2px 0; }
-  .nc th, .nc td { border: 1px solid #b8c4d2; padding: 2px 4px; line-height: 1.25; text-align: left; vertical-align: top; }
-  .nc thead th { background: #e3ecf6; }
-  .nc tr.bn-row th, .nc tr.ln-row th { background: #fff3c4; }
-  .nc.stack table, .nc.stack tbody, .nc.stack tr, .nc.stack td, .nc.stack th { display: block; width: 100%; }
-  .nc.stack thead { display: none; }
-  .nc.stack caption { display: block; width: 100%; }
-  .nc.stack tr { margin-bottom: 6px; border: 1px solid #b8c4d2; }
-  .nc.stack td::before { content: attr(data-label) ": "; font-weight: 700; }
-  .nc.stack th, .nc.stack td { border: none; }
-  `;
-  document.head.appendChild(style);
+  // page styles: static/sketches/normalization-comparison.css
 
   // The region scrolls (sections stack at narrow widths); it holds a table and text, so it is a
   // labelled region for screen readers rather than one image (each SVG is its own image).

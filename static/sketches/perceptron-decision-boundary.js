@@ -4,9 +4,8 @@
   'use strict';
   const ms = window.microsim;
   const LIM = ms.constants.plot_limit; // plot range [-LIM, LIM]^2: engine.perceptron.PLOT_LIMIT
-  const ORANGE = [230, 97, 0];
-  const BLUE = [26, 95, 180];
-  const f2 = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2).replace('-', '−');
+  const { orange: ORANGE, blue: BLUE, grey: GREY, error: ERROR } = ms.palette;
+  const f2 = (v) => ms.fmt(v, 2, 2);
   const vec = (v) => `(${f2(v[0])}, ${f2(v[1])})`;
   const sgn = (y) => (y > 0 ? '+1' : '−1');
 
@@ -30,7 +29,7 @@
       lines.push({ text: `w = ${vec(s.w)}  b = ${f2(s.b)}  η = ${s.params.lr}`, size: 16 });
     }
     if (wide || !s.last) {
-      lines.push({ text: 'Update rule (misclassified x):  w ← w + η·y·x,  b ← b + η·y', size: 16, color: [60, 60, 60] });
+      lines.push({ text: 'Update rule (misclassified x):  w ← w + η·y·x,  b ← b + η·y', size: 16, color: GREY });
     }
     if (s.last) {
       const u = s.last;
@@ -39,21 +38,9 @@
       lines.push({ text: `b ← ${f2(u.b_old)} + ${u.lr}·(${sgn(u.y)}) = ${f2(u.b_new)}`, size: 16, mono: true });
     }
     const alert = s.learn.status === 'gave_up';
-    lines.push({ text: s.message, size: 16, bold: alert, color: alert ? [150, 0, 0] : [30, 30, 30] });
+    lines.push({ text: s.message, size: 16, bold: alert, color: alert ? ERROR : undefined });
     return lines;
   }
-
-  function measure(p, lines, width) {
-    let h = 0;
-    for (const line of lines) {
-      p.textSize(line.size);
-      const n = wrap(p, line.text, width).length;
-      h += n * line.size * 1.3;
-    }
-    return h + 8;
-  }
-
-  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
 
   function computeLayout(p, s) {
     const pad = 10;
@@ -66,7 +53,7 @@
       return { wide, pad, plot: { x: pad, y: (H - size) / 2, s: size }, info: { x: infoX, y: pad, w: W - infoX - pad } };
     }
     const infoW = W - 2 * pad;
-    const infoH = measure(p, infoLines(s, false), infoW);
+    const infoH = ms.textPanel(p, infoLines(s, false), { w: infoW, draw: false }) + 8;
     const size = Math.max(140, Math.min(W - 2 * pad, H - infoH - 2 * pad));
     return { wide, pad, plot: { x: (W - size) / 2, y: pad, s: size }, info: { x: pad, y: pad + size + 6, w: infoW } };
   }
@@ -200,21 +187,7 @@
   }
 
   function drawInfo(p, s, box) {
-    let y = box.y;
-    p.push();
-    p.noStroke();
-    p.textAlign(p.LEFT, p.TOP);
-    for (const line of infoLines(s, layout.wide)) {
-      p.textSize(line.size);
-      p.textStyle(line.bold ? p.BOLD : p.NORMAL);
-      p.textFont(line.mono ? 'monospace' : 'sans-serif');
-      p.fill(...(line.color || [20, 20, 20]));
-      for (const part of wrap(p, line.text, box.w)) {
-        p.text(part, box.x, y);
-        y += line.size * 1.3;
-      }
-    }
-    p.pop();
+    ms.textPanel(p, infoLines(s, layout.wide), box);
   }
 
   // ------------------------------------------------------------------ interaction
@@ -231,40 +204,28 @@
   }
 
   let dragging = false;
-  const learning = ms.animation({
+  // the learn button plays and pauses; any other button or a new dataset pauses it
+  const learning = ms.playButton('learn', {
+    play: 'Run Perceptron Learning',
+    pause: 'Pause learning',
     step: async () => {
       const s = await ms.act('learn_step');
       return Boolean(s) && s.learn.status === 'idle';
     },
     interval: () => 1000 / ms.controls.speed.value,
-    onStop: () => setLearnButton(false),
-  });
-  function setLearnButton(on) {
-    const el = ms.controls.learn.el;
-    el.textContent = on ? 'Pause learning' : 'Run Perceptron Learning';
-    el.setAttribute('aria-pressed', on ? 'true' : 'false');
-  }
-
-  ms.onControl(async (name, value) => {
-    if (name === 'learn') {
-      if (learning.running) return learning.stop();
+    before: async () => {
       if (ms.state.learn.status !== 'idle') await ms.act('restart_learning');
-      setLearnButton(true);
-      learning.start();
-    } else if (name === 'step') {
-      learning.stop();
+    },
+    stopOn: ['step', 'reset', 'clear', 'preset', 'seed', 'bias'],
+  });
+
+  ms.onControl(async (name) => {
+    if (name === 'step') {
       // both queued now, in this order, before anything the reader does next
       if (ms.state.learn.status !== 'idle') ms.act('restart_learning');
       await ms.act('learn_step');
-    } else if (name === 'reset') {
-      learning.stop();
-      await ms.act('new_weights');
-    } else if (name === 'clear') {
-      learning.stop();
-      await ms.act('clear_points');
-    } else if (name === 'preset' || name === 'seed' || name === 'bias') {
-      learning.stop(); // the runtime then sends the change to the engine, as the control says
-    }
+    } else if (name === 'reset') await ms.act('new_weights');
+    else if (name === 'clear') await ms.act('clear_points');
   });
 
   const p5i = ms.sketch({
