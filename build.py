@@ -39,7 +39,14 @@ from typing import Any
 import jinja2
 
 import sims
-from sims._contract import PageConfig, SimMeta, control_json, defaults, to_jsonable
+from sims._contract import (
+    PageConfig,
+    PyodideConfig,
+    SimMeta,
+    control_json,
+    defaults,
+    to_jsonable,
+)
 
 ROOT = Path(__file__).resolve().parent
 
@@ -394,14 +401,17 @@ def pruned_lock(official: dict[str, Any], engine_wheel: Path) -> dict[str, Any]:
 
 
 def copy_runtime(
-    site: Path, runtime: Runtime, numpy_wheel: Path, engine_wheel: Path, *, mode: str
+    site: Path, runtime: Runtime, numpy_wheel: Path | None, engine_wheel: Path, *, mode: str
 ) -> None:
+    """vendor/ (p5; Pyodide and NumPy unless ``mode`` is "cdn"), engine/ and static/."""
     vendor = site / "vendor"
     (vendor / "p5").mkdir(parents=True)
     shutil.copy2(runtime.p5_file, vendor / "p5" / "p5.min.js")
     pyodide_out = vendor / "pyodide"
     pyodide_out.mkdir()
     if mode == "self":
+        if numpy_wheel is None:
+            raise BuildError("a self-hosted build needs the verified NumPy wheel")
         for name in PYODIDE_CORE:
             shutil.copy2(runtime.pyodide_dir / name, pyodide_out / name)
         shutil.copy2(numpy_wheel, pyodide_out / NUMPY_WHEEL)
@@ -412,7 +422,7 @@ def copy_runtime(
     shutil.copytree(ROOT / "static", site / "static")
 
 
-def pyodide_config(mode: str, engine_wheel: Path) -> dict[str, Any]:
+def pyodide_config(mode: str, engine_wheel: Path) -> PyodideConfig:
     """What static/microsim.js needs to boot Pyodide (URLs relative to a sim page)."""
     if mode == "self":
         return {
@@ -633,7 +643,7 @@ def build(
         if out.exists():
             shutil.rmtree(out)
         out.mkdir(parents=True)
-        copy_runtime(out, runtime, numpy_wheel, engine_wheel, mode=mode)  # type: ignore[arg-type]
+        copy_runtime(out, runtime, numpy_wheel, engine_wheel, mode=mode)
         version = content_version(out)
         render_site(out, found, mode=mode, engine_wheel=engine_wheel, build_id=version)
         write_service_worker(out, version=version)

@@ -22,6 +22,7 @@ small synthetic pictures it convolves live in :mod:`engine.conv_presets`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -170,7 +171,8 @@ def pad2d(x: np.ndarray, p: int | tuple[int, int]) -> np.ndarray:
 
     ``p`` is one int for both axes or ``(ph, pw)``. Returns a new array; ``x`` is not changed.
     """
-    ph, pw = (p, p) if np.ndim(p) == 0 else p
+    # mypy cannot narrow on np.ndim: a p that is not 0-d is the (ph, pw) pair.
+    ph, pw = (p, p) if np.ndim(p) == 0 else cast("tuple[int, int]", p)
     ph = _whole(ph, "padding", minimum=0)
     pw = _whole(pw, "padding", minimum=0)
     x = np.asarray(x, dtype=float)
@@ -259,7 +261,8 @@ def conv2d(
     x4, k4, add_x = _as_batch(x, kernels)
     stride = _whole(stride, "stride", minimum=1)
     pads, out_hw = _geometry(x4, k4, stride, padding, strict)
-    windows = _windows(pad2d(x4, pads), *k4.shape[2:], stride, out_hw)
+    kh, kw = k4.shape[2:]
+    windows = _windows(pad2d(x4, pads), kh, kw, stride, out_hw)
     out = np.einsum("nchwij,ocij->nohw", windows, k4, optimize=True)
     if bias is not None:
         out = out + _bias_column(bias, k4.shape[0])
@@ -367,7 +370,8 @@ def conv2d_trace(
     stride = _whole(stride, "stride", minimum=1)
     pads, (h_out, w_out) = _geometry(x4, k4, stride, padding, False)
     padded = pad2d(x, pads)
-    windows = _windows(padded[None, None], *kernel.shape, stride, (h_out, w_out))[0, 0]
+    kh, kw = kernel.shape
+    windows = _windows(padded[None, None], kh, kw, stride, (h_out, w_out))[0, 0]
     products = windows * kernel
     sums = products.sum(axis=(2, 3))
     steps = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -86,7 +86,20 @@ def param_count(layer_sizes: Sequence[int]) -> int:
     return sum(row["params"] for row in layer_report(layer_sizes))
 
 
-def layer_report(layer_sizes: Sequence[int]) -> list[dict[str, object]]:
+class LayerRow(TypedDict):
+    """One row of :func:`layer_report`: the shapes and counts of layer ``l``."""
+
+    layer: int
+    n_in: int
+    n_out: int
+    W_shape: list[int]
+    b_shape: list[int]
+    weights: int
+    biases: int
+    params: int
+
+
+def layer_report(layer_sizes: Sequence[int]) -> list[LayerRow]:
     """One plain dict per layer l = 1..L describing W[l] and b[l] (JSON-ready).
 
     Keys: ``layer`` (l, 1-based), ``n_in``, ``n_out``, ``W_shape`` [n_out, n_in], ``b_shape``

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -142,13 +143,13 @@ def flatten_shape(shape: Sequence[int], start_dim: int = 0, end_dim: int = -1) -
 
 def concatenate_shapes(shapes: Sequence[Sequence[int]], axis: int = 0) -> Shape:
     """Shape after joining along an existing ``axis``; all other axes must match."""
-    shapes = [_shape(s) for s in shapes]
-    names = " and ".join(str(s) for s in shapes)
-    if not shapes or not shapes[0]:
+    given = [_shape(s) for s in shapes]
+    names = " and ".join(str(s) for s in given)
+    if not given or not given[0]:
         raise ShapeError(f"concatenate needs one or more shapes with at least 1 axis, got {names}")
-    first = shapes[0]
+    first = given[0]
     ax = _axis(axis, len(first), first)
-    for other in shapes[1:]:
+    for other in given[1:]:
         if len(other) != len(first):
             raise ShapeError(
                 f"cannot concatenate {names}: they have {len(first)} and {len(other)} axes"
@@ -159,19 +160,19 @@ def concatenate_shapes(shapes: Sequence[Sequence[int]], axis: int = 0) -> Shape:
                     f"cannot concatenate {names} along axis {ax}: axis {i} differs ({p} vs "
                     f"{q}); every axis except the joined one must match"
                 )
-    return first[:ax] + (sum(s[ax] for s in shapes),) + first[ax + 1 :]
+    return first[:ax] + (sum(s[ax] for s in given),) + first[ax + 1 :]
 
 
 def stack_shapes(shapes: Sequence[Sequence[int]], axis: int = 0) -> Shape:
     """Shape after stacking equal shapes along a new ``axis`` of size ``len(shapes)``."""
-    shapes = [_shape(s) for s in shapes]
-    names = " and ".join(str(s) for s in shapes)
-    if not shapes:
+    given = [_shape(s) for s in shapes]
+    names = " and ".join(str(s) for s in given)
+    if not given:
         raise ShapeError("stack needs at least one shape")
-    if any(s != shapes[0] for s in shapes):
+    if any(s != given[0] for s in given):
         raise ShapeError(f"cannot stack {names}: stack needs all shapes equal")
-    ax = _axis(axis, len(shapes[0]) + 1, shapes[0])
-    return shapes[0][:ax] + (len(shapes),) + shapes[0][ax:]
+    ax = _axis(axis, len(given[0]) + 1, given[0])
+    return given[0][:ax] + (len(given),) + given[0][ax:]
 
 
 def broadcast_shapes(a: Sequence[int], b: Sequence[int]) -> tuple[Shape, list[dict]]:
@@ -190,7 +191,7 @@ def broadcast_shapes(a: Sequence[int], b: Sequence[int]) -> tuple[Shape, list[di
     a, b = _shape(a), _shape(b)
     nd = max(len(a), len(b))
     pa, pb = (None,) * (nd - len(a)) + a, (None,) * (nd - len(b)) + b
-    steps = []
+    steps: list[dict[str, Any]] = []
     for i, (x, y) in enumerate(zip(pa, pb, strict=True)):
         xs, ys = 1 if x is None else x, 1 if y is None else y
         if xs != ys and 1 not in (xs, ys):
@@ -246,19 +247,19 @@ def einsum_shape(spec: str, *shapes: Sequence[int]) -> Shape:
     is not broadcast). Without ``->`` the output is the letters used once, in alphabetical
     order. ``...`` is not supported.
     """
-    shapes = tuple(_shape(s) for s in shapes)
+    given = tuple(_shape(s) for s in shapes)
     text = spec.replace(" ", "")
     lhs, arrow, rhs = text.partition("->")
     terms = lhs.split(",")
     if "." in text or not re.fullmatch(r"[A-Za-z]*", lhs.replace(",", "") + rhs):
         raise ShapeError(f"einsum {spec!r}: use letters, commas and one '->' (no '...')")
-    if len(terms) != len(shapes):
+    if len(terms) != len(given):
         raise ShapeError(
-            f"einsum {spec!r} has {len(terms)} operand(s) but {len(shapes)} shape(s) were "
-            f"given: {', '.join(map(str, shapes))}"
+            f"einsum {spec!r} has {len(terms)} operand(s) but {len(given)} shape(s) were "
+            f"given: {', '.join(map(str, given))}"
         )
     sizes: dict[str, tuple[int, int, Shape]] = {}
-    for i, (term, shape) in enumerate(zip(terms, shapes, strict=True)):
+    for i, (term, shape) in enumerate(zip(terms, given, strict=True)):
         if len(term) != len(shape):
             raise ShapeError(
                 f"einsum {spec!r}: operand {i} '{term}' names {len(term)} axes but its shape "
@@ -277,7 +278,7 @@ def einsum_shape(spec: str, *shapes: Sequence[int]) -> Shape:
         if letter not in sizes or rhs.count(letter) > 1:
             raise ShapeError(
                 f"einsum {spec!r}: output letter '{letter}' must appear once in the output and "
-                f"in some input (shapes {', '.join(map(str, shapes))})"
+                f"in some input (shapes {', '.join(map(str, given))})"
             )
     return tuple(sizes[c][0] for c in rhs)
 
@@ -294,7 +295,7 @@ def valid_reshape_targets(shape: Sequence[int], max_ndim: int = 4) -> list[Shape
     divisors = [d for d in range(2, n + 1) if n % d == 0]
 
     def split(m: int, parts: int) -> list[Shape]:
-        found = [(m,)]
+        found: list[Shape] = [(m,)]
         if parts > 1:
             for d in divisors:
                 if d < m and m % d == 0:

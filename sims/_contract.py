@@ -32,7 +32,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, TypeVar
 
 ControlKind = Literal["slider", "select", "checkbox", "button", "text"]
 Change = Literal["update", "reinit"]
@@ -103,11 +103,20 @@ class Control:
         return [v for v, _ in self.options]
 
     @property
+    def slider_range(self) -> tuple[float, float, float]:
+        """A slider's ``(min, max, step)`` as floats (``__post_init__`` makes a slider have
+        all three); ValueError for any other control."""
+        if self.min is None or self.max is None or self.step is None:
+            raise ValueError(f"control {self.name!r} is a {self.kind}, not a slider")
+        return float(self.min), float(self.max), float(self.step)
+
+    @property
     def integral(self) -> bool:
         """A slider whose every value is a whole number (held as ``int``)."""
-        return self.kind == "slider" and all(
-            float(x).is_integer() for x in (self.min, self.step, self.default)
-        )
+        if self.kind != "slider":
+            return False
+        lo, _, step = self.slider_range
+        return all(float(x).is_integer() for x in (lo, step, self.default))
 
     def validate(self, value: Any, *, run_check: bool = True) -> tuple[bool, Any]:
         """``(True, the value as this control holds it)`` or ``(False, why it is refused)``.
@@ -128,7 +137,7 @@ class Control:
             v = float(value)
             if not math.isfinite(v):
                 return False, "not a number"
-            lo, hi, step = float(self.min), float(self.max), float(self.step)  # type: ignore[arg-type]
+            lo, hi, step = self.slider_range
             if v < lo or v > hi:
                 return False, f"outside the range {js_number(lo)} to {js_number(hi)}"
             snapped = round(lo + math.floor((v - lo) / step + 0.5) * step, decimals(step))
@@ -202,19 +211,21 @@ class Settings:
         return out
 
 
-State = dict[str, Any]
+StateT = TypeVar("StateT")
+"""A sim's state type (its module's ``State`` TypedDict), as the sim's functions return it.
+A state the page sends back arrives as plain JSON: ``dict[str, Any]``."""
 
 
 def setting_action(
     settings: Settings,
-    update: Callable[[State, dict[str, Any], str], State],
-    reinit: Callable[[dict[str, Any]], State],
-) -> Callable[[State, str, Any], State]:
+    update: Callable[[dict[str, Any], dict[str, Any], str], StateT],
+    reinit: Callable[[dict[str, Any]], StateT],
+) -> Callable[[dict[str, Any], str, Any], StateT]:
     """The sim's ``set_param(state, name, value)``: checks the value by the control's rules,
     then ``update(state, params, name)`` for a ``"update"`` control, or ``reinit(params)`` (the
     sim's ``initial_state``) for a ``"reinit"`` one: a change never goes ignored."""
 
-    def set_param(state: State, name: str, value: Any) -> State:
+    def set_param(state: dict[str, Any], name: str, value: Any) -> StateT:
         """One control changed: checked by its control, then recomputed by the engine."""
         control = settings.control(name)
         params = settings.clean({**state["params"], name: value})
@@ -266,6 +277,18 @@ class ControlJSON(TypedDict, total=False):
     change: str
 
 
+class PyodideConfig(TypedDict):
+    """How ``static/microsim.js`` boots Pyodide (built by ``pyodide_config`` in build.py; the
+    URLs are relative to a sim page)."""
+
+    mode: Literal["self", "cdn"]  # "self": the site's copy of Pyodide; "cdn": jsDelivr's
+    indexURL: str
+    lockFileURL: str | None  # None: Pyodide's default, the lock file beside indexURL
+    packages: list[str]  # the Pyodide packages the page loads
+    engineWheel: str
+    engineName: str
+
+
 class PageConfig(TypedDict):
     """The ``<script id="microsim-config">`` JSON of a sim page (see ``static/microsim.js``)."""
 
@@ -281,12 +304,13 @@ class PageConfig(TypedDict):
     root: str
     build: str  # content hash of the build: names the shared engine and the offline cache
     serviceWorker: str | None  # the site's service worker, relative to ``root``
-    pyodide: dict[str, Any]
+    pyodide: PyodideConfig
 
 
 def control_json(control: Control) -> ControlJSON:
     """The JSON form of a control, without empty fields."""
     data = {k: v for k, v in asdict(control).items() if v not in (None, [], "") and k != "check"}
+    # a TypedDict cannot be built from ** of a plain dict (asdict gives dict[str, Any])
     return ControlJSON(**data)  # type: ignore[typeddict-item]
 
 

@@ -3,7 +3,7 @@
 Every number drawn by ``static/sketches/activation-functions.js`` is computed here with
 ``engine.activations``; the sketch only maps numbers to pixels.
 
-State (plain JSON)::
+The state is :class:`State` (plain JSON)::
 
     params      current control values (activation, z_range, z, show_derivative, compare_all,
                 threshold, depth, logit1, logit2, logit3)
@@ -26,7 +26,7 @@ State (plain JSON)::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -40,6 +40,28 @@ from engine.activations import (
 )
 from engine.losses import cross_entropy, softmax_cross_entropy_grad
 from sims._contract import Control, Settings, SimMeta, decimals, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    zs: np.ndarray | list[float]
+    curves: dict[str, dict[str, Any]]
+    selected: str
+    y_range: list[float]
+    grad_abs: np.ndarray | list[float]
+    saturated: list[list[float]]
+    saturated_fraction: float  # the share of the grid in ``saturated``
+    trace: dict[str, Any]
+    table: dict[str, Any]
+    table_all: list[dict[str, Any]]
+    flow: dict[str, Any]
+    flow_all: list[dict[str, Any]]  # Compare All: ``flow``'s numbers for every function
+    softmax: dict[str, Any]
+    clamped: bool
+    message: str
+
 
 META = SimMeta(
     order=2,
@@ -283,7 +305,7 @@ def _flow(key: str, zs: np.ndarray, df: np.ndarray, trace_df: float, depth: int)
     }
 
 
-def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
+def _build(p: dict[str, Any], message: str | None = None) -> State:
     """The whole state from validated settings."""
     R = p["z_range"]
     zs = np.linspace(-R, R, N_SAMPLES)
@@ -360,12 +382,12 @@ def _build(p: dict[str, Any], message: str | None = None) -> dict[str, Any]:
 # ------------------------------------------------------------------ the page's calls
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """The state for the given settings (defaults for missing ones)."""
     return _build(SETTINGS.clean(params))
 
 
-def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> State:
     """One control changed: recompute everything from the new settings."""
     return _build(params)
 
@@ -373,7 +395,7 @@ def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[st
 set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 
-def set_logits(state: dict[str, Any], logits: list[float]) -> dict[str, Any]:
+def set_logits(state: dict[str, Any], logits: list[float]) -> State:
     """Set all three softmax logits at once (e.g. from the keyboard)."""
     if len(logits) != 3:
         raise ValueError(f"softmax here takes 3 logits, got {len(logits)}")
@@ -381,12 +403,12 @@ def set_logits(state: dict[str, Any], logits: list[float]) -> dict[str, Any]:
     return _build(SETTINGS.clean(params))
 
 
-def move_z(state: dict[str, Any], steps: int) -> dict[str, Any]:
+def move_z(state: dict[str, Any], steps: int) -> State:
     """Move the traced point by ``steps`` steps of its slider (the arrow keys), staying inside
     the input range. Relative, so quick key presses each move it from the latest state."""
-    spec = _SPECS["z"]
+    _, _, step = _SPECS["z"].slider_range
     p = state["params"]
-    z = round(float(p["z"]) + int(steps) * spec.step, decimals(spec.step))
+    z = round(float(p["z"]) + int(steps) * step, decimals(step))
     z = min(max(z, -p["z_range"]), p["z_range"])
     return _build(SETTINGS.clean({**p, "z": z}))
 

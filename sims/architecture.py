@@ -3,7 +3,8 @@
 Every number comes from :mod:`engine.dense` (``layer_report``, ``param_count``,
 ``matmul_shape_check``, ``init_params``, ``forward``) and :mod:`engine.activations`.
 
-State (plain JSON, drawn by ``static/sketches/neural-network-architecture.js``)::
+The state is :class:`State` (plain JSON, drawn by
+``static/sketches/neural-network-architecture.js``)::
 
     params        current control values (n_in, n_hidden, n_out, h1..h5, act1..act5,
                   act_out, show_dims, show_weights, highlight, break_layer, speed)
@@ -25,13 +26,36 @@ State (plain JSON, drawn by ``static/sketches/neural-network-architecture.js``):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from engine import dense
 from engine.activations import ACTIVATION_TABLE, get_activation
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    sizes: list[int]
+    L: int
+    activations: list[str]  # the activation of each layer 1..L
+    columns: list[dict[str, Any]]
+    layers: list[dict[str, Any]]
+    total_params: int
+    total_weights: int
+    total_biases: int
+    breakdown: str
+    highlight: dict[str, Any] | None
+    mismatch: dict[str, Any] | None
+    flow: dict[str, Any]
+    output: dict[str, Any] | None
+    notes: list[str]  # sentences about settings the network cannot follow
+    summary: str
+    message: str
+
 
 META = SimMeta(
     order=3,
@@ -219,7 +243,7 @@ def _fmt(shape: list[int] | tuple[int, ...]) -> str:
     return "×".join(str(int(n)) for n in shape)
 
 
-def _layer_text(row: dict[str, Any], act_label: str) -> dict[str, str]:
+def _layer_text(row: dense.LayerRow, act_label: str) -> dict[str, str]:
     """Equation and shapes of layer l, the product shape from engine.dense.matmul_shape_check."""
     ly, n_in = row["layer"], row["n_in"]
     z_shape = dense.matmul_shape_check(row["W_shape"], (n_in, 1), layer=ly)
@@ -254,7 +278,7 @@ def _flow(state_flow: dict[str, Any] | None, L: int, broken: int | None) -> dict
 
 def _evaluate(
     p: dict[str, Any], flow: dict[str, Any] | None = None, message: str | None = None
-) -> dict[str, Any]:
+) -> State:
     """Everything the sketch draws, computed by the engine from the settings ``p``."""
     sizes, acts = architecture(p)
     L = len(sizes) - 1
@@ -266,8 +290,9 @@ def _evaluate(
     x = np.random.default_rng([SEED, 1]).standard_normal((sizes[0], 1))
 
     # the dimension-mismatch demo: W[l] gets one column too many
-    mismatch = None
+    mismatch: dict[str, Any] | None = None
     broken = None
+    bad_shape: list[int] = []  # W[broken]'s shape, one column too many
     notes = []
     if p["break_layer"] != "none":
         ly = int(p["break_layer"])
@@ -287,9 +312,10 @@ def _evaluate(
                 error = str(exc)
             else:  # pragma: no cover - the engine always refuses this
                 raise AssertionError("engine.dense.forward accepted mismatched shapes")
+            bad_shape = [W.shape[0], W.shape[1] + 1]
             mismatch = {
                 "layer": ly,
-                "W_shape": [W.shape[0], W.shape[1] + 1],
+                "W_shape": bad_shape,
                 "a_shape": [sizes[ly - 1], 1],
                 "expected_W_shape": list(W.shape),
                 "error": error,
@@ -318,7 +344,7 @@ def _evaluate(
     layers = []
     for row in report:
         ly = row["layer"]
-        info = {
+        info: dict[str, Any] = {
             **row,
             "activation": acts[ly - 1],
             "act_label": _act_label(acts[ly - 1]),
@@ -326,7 +352,7 @@ def _evaluate(
             "broken": ly == broken,
         }
         if ly == broken:
-            info["W_shape_shown"] = mismatch["W_shape"]
+            info["W_shape_shown"] = bad_shape
         else:
             info["W_shape_shown"] = row["W_shape"]
         layers.append(info)
@@ -349,21 +375,18 @@ def _evaluate(
             "ok": ly != broken,
         }
         if ly == broken:
-            hl["shapes"] = (
-                f"W[{ly}]: {_fmt(mismatch['W_shape'])}, a[{ly - 1}]: {sizes[ly - 1]}×1 → no result"
-            )
+            hl["shapes"] = f"W[{ly}]: {_fmt(bad_shape)}, a[{ly - 1}]: {sizes[ly - 1]}×1 → no result"
             hl["rule"] = (
-                f"columns of W[{ly}] = {mismatch['W_shape'][1]} ≠ "
-                f"{sizes[ly - 1]} = rows of a[{ly - 1}] ✗"
+                f"columns of W[{ly}] = {bad_shape[1]} ≠ {sizes[ly - 1]} = rows of a[{ly - 1}] ✗"
             )
-            hl["product"] = f"({_fmt(mismatch['W_shape'])})·({sizes[ly - 1]}×1) is undefined"
+            hl["product"] = f"({_fmt(bad_shape)})·({sizes[ly - 1]}×1) is undefined"
 
     fl = _flow(flow, L, broken)
     k = fl["layer"]
     if fl["stopped"] and broken is not None:
         fl["text"] = (
             f"Data flow stopped at layer {broken}: W[{broken}] is "
-            f"{_fmt(mismatch['W_shape'])} but a[{broken - 1}] is {sizes[broken - 1]}×1."
+            f"{_fmt(bad_shape)} but a[{broken - 1}] is {sizes[broken - 1]}×1."
         )
     elif fl["frac"] == 0:
         fl["text"] = (
@@ -379,6 +402,7 @@ def _evaluate(
 
     output = None
     if broken is None:
+        assert trace is not None  # no broken layer: reach = L ≥ 1, so the forward pass ran
         y = trace.output[:, 0]
         output = {"values": y.tolist(), "activation": acts[-1], "sum": float(np.sum(y))}
 
@@ -416,12 +440,12 @@ def _evaluate(
     }
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """The network described by the settings (defaults: 4 → 8 → 8 → 2, ReLU, Softmax)."""
     return _evaluate(SETTINGS.clean(params))
 
 
-def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> dict[str, Any]:
+def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> State:
     """One control changed. Architecture changes restart the data flow from x."""
     same_net = architecture(p) == architecture(state["params"]) and (
         p["break_layer"] == state["params"]["break_layer"]
@@ -435,7 +459,7 @@ def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> dict[str, An
     return _evaluate(p, flow, message)
 
 
-def next_layer(state: dict[str, Any]) -> dict[str, Any]:
+def next_layer(state: dict[str, Any]) -> State:
     """Highlight the next layer: 1, 2, ..., L, then 1 again."""
     L = int(state["L"])
     current = min(int(state["params"]["highlight"]), L)
@@ -443,7 +467,7 @@ def next_layer(state: dict[str, Any]) -> dict[str, Any]:
     return _evaluate(p, state["flow"])
 
 
-def prev_layer(state: dict[str, Any]) -> dict[str, Any]:
+def prev_layer(state: dict[str, Any]) -> State:
     """Highlight the previous layer: L, L − 1, ..., 1, then L again (none → L)."""
     L = int(state["L"])
     current = min(int(state["params"]["highlight"]), L)
@@ -451,7 +475,7 @@ def prev_layer(state: dict[str, Any]) -> dict[str, Any]:
     return _evaluate(p, state["flow"])
 
 
-def flow_step(state: dict[str, Any]) -> dict[str, Any]:
+def flow_step(state: dict[str, Any]) -> State:
     """Advance the data-flow pulse by one step; it starts over after the output layer.
 
     With a broken connection the pulse stops halfway along it (``flow.stopped``); the next
@@ -466,7 +490,7 @@ def flow_step(state: dict[str, Any]) -> dict[str, Any]:
     return _evaluate(state["params"], {"pos": pos, "stopped": stopped}, msg)
 
 
-def reset_flow(state: dict[str, Any]) -> dict[str, Any]:
+def reset_flow(state: dict[str, Any]) -> State:
     """Put the pulse back at the input x."""
     return _evaluate(state["params"], {"pos": 0, "stopped": False})
 

@@ -16,7 +16,7 @@ it for MSE too keeps one network for both losses (targets in [0, 1]). The hidden
 every δ non-zero, so every factor of the chain rule is visible; a ReLU hidden layer could have
 dead units whose δ and whole gradient row are exactly 0.
 
-State (plain JSON, drawn by ``static/sketches/backpropagation.js``)::
+The state is :class:`State` (plain JSON, drawn by ``static/sketches/backpropagation.js``)::
 
     params    control values: seed, target (text), loss, lr, speed, chain, weight
     x, y      the training example: x [x1, x2], target y (float)
@@ -35,7 +35,7 @@ State (plain JSON, drawn by ``static/sketches/backpropagation.js``)::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 
@@ -43,6 +43,28 @@ from engine import dense, gradcheck
 from engine.activations import get_activation
 from engine.losses import get_loss
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    x: list[float]
+    y: float
+    W: list[list[list[float]]]
+    b: list[list[list[float]]]
+    shapes: dict[str, list[int]]
+    phase: str
+    step: int
+    forward: dict[str, Any] | None
+    backward: dict[str, Any]
+    chain: dict[str, Any] | None
+    history: list[float]
+    last_update: dict[str, Any] | None
+    check: dict[str, Any] | None
+    updates: int  # SGD updates applied in this run
+    message: str
+
 
 META = SimMeta(
     order=5,
@@ -379,7 +401,7 @@ def _invalidate(state: dict[str, Any], message: str, *, keep_history: bool = Fal
 # --- the contract -------------------------------------------------------------------------
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """Weights from the seed (Xavier init for sigmoid layers), zero biases, no forward pass."""
     p = SETTINGS.clean(params)
     y = parse_target(p["target"])
@@ -404,7 +426,8 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
         "updates": 0,
         "message": "Press Forward Pass: the backward pass needs the forward values first.",
     }
-    return _finish(state)
+    # _finish fills in forward, backward and chain: every key of State is then present
+    return cast("State", _finish(state))
 
 
 def forward_pass(state: dict[str, Any]) -> dict[str, Any]:
@@ -555,7 +578,7 @@ def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[st
     return _finish(new)
 
 
-def reset(state: dict[str, Any]) -> dict[str, Any]:
+def reset(state: dict[str, Any]) -> State:
     """Back to the seed's initial weights, keeping the settings."""
     return initial_state(state["params"])
 

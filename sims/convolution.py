@@ -1,7 +1,7 @@
 """Convolution Operation Visualizer: a kernel slides over a 7×7 image, cell by cell.
 
 Every number comes from ``engine.conv``; the sketch ``static/sketches/convolution-operation.js``
-only draws this state (plain JSON)::
+only draws this state. The state is :class:`State` (plain JSON)::
 
     params        control values: kernel, ksize, stride, padding, pos, speed, pool, image
     input         7×7 grayscale input in [0, 1] (engine.conv_presets.sample_input_7x7("square"))
@@ -28,13 +28,39 @@ only draws this state (plain JSON)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 
 from engine import conv, conv_presets
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    input: list[list[float]]
+    pad: int
+    padded: list[list[float]]
+    padded_labels: list[list[str]]
+    kernel: dict[str, Any]
+    stride: int
+    size: dict[str, Any]
+    output: list[list[float]]
+    labels: list[list[str]]
+    n_positions: int
+    pos: int
+    current: dict[str, Any]
+    scale: dict[str, Any]
+    pool: dict[str, Any] | None
+    sample: dict[str, Any]
+    message: str
+    warning: str | None
+    summary: str  # one paragraph for screen readers
+
 
 META = SimMeta(
     order=6,
@@ -415,7 +441,7 @@ def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, An
     }
 
 
-def _with_summary(state: dict[str, Any]) -> dict[str, Any]:
+def _with_summary(state: Mapping[str, Any]) -> State:
     """One paragraph for screen readers: what the drawing shows, with its numbers."""
     cur, ker, size = state["current"], state["kernel"], state["size"]
     i, j = cur["out"]
@@ -433,7 +459,7 @@ def _with_summary(state: dict[str, Any]) -> dict[str, Any]:
     if state["pool"] and not state["pool"]["too_small"]:
         parts.append(" ".join(state["pool"]["lines"]))
     parts.append(" ".join(state["sample"]["lines"]))
-    return {**state, "summary": " ".join(parts)}
+    return cast("State", {**state, "summary": " ".join(parts)})  # a _build state + summary
 
 
 def _where(state_pos: int, n_positions: int, size: int) -> str:
@@ -441,7 +467,7 @@ def _where(state_pos: int, n_positions: int, size: int) -> str:
     return f"Position {state_pos} of {n_positions}: output row {i}, column {j}."
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """The state for the given control values (defaults for the missing ones)."""
     p, warning = _clean(params)
     state = _build(p, warning, "")
@@ -449,7 +475,7 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     return _with_summary(state)
 
 
-def _rebuild(params: dict[str, Any]) -> dict[str, Any]:
+def _rebuild(params: dict[str, Any]) -> State:
     """The state for new settings; geometry changes keep the position when it still exists."""
     p, warning = _clean(params)
     new = _build(p, warning, "")
@@ -472,7 +498,7 @@ MOVES = {
 }
 
 
-def move(state: dict[str, Any], direction: str) -> dict[str, Any]:
+def move(state: dict[str, Any], direction: str) -> State:
     """Move the kernel: next/prev in reading order (wrapping rows), or left/right/up/down
     within the output grid (stopping at its edges), or to the first/last position."""
     n_positions, size = state["n_positions"], state["size"]["size"]
@@ -497,7 +523,7 @@ def move(state: dict[str, Any], direction: str) -> dict[str, Any]:
     return _rebuild({**state["params"], "pos": pos})
 
 
-def animate_step(state: dict[str, Any]) -> dict[str, Any]:
+def animate_step(state: dict[str, Any]) -> State:
     """One step of the animation: the next position, or back to 1 after the last."""
     pos = int(state["params"]["pos"])
     nxt = 1 if pos >= state["n_positions"] else pos + 1

@@ -17,7 +17,7 @@ this sim draws small random biases from the same seed (N(0, 0.3²)); the *Biases
 switches to the chapter's zeros. Weights and biases are rounded to two decimals so that each
 product on screen can be checked by hand; the forward pass uses exactly the rounded values.
 
-State (plain JSON, drawn by ``static/sketches/forward-propagation.js``)::
+The state is :class:`State` (plain JSON, drawn by ``static/sketches/forward-propagation.js``)::
 
     params      control values: x1, x2, x (text), seed, bias_init, speed, show_weights,
                 show_matmul
@@ -40,13 +40,38 @@ State (plain JSON, drawn by ``static/sketches/forward-propagation.js``)::
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 
 from engine import dense
 from engine.activations import softmax_terms
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    draws: int
+    sizes: list[int]
+    activations: list[str]
+    x: list[float]
+    W: list[list[list[float]]]
+    b: list[list[list[float]]]
+    Z: list[list[float]]
+    A: list[list[float]]
+    contrib: list[list[list[float]]]
+    rows: list[list[dict[str, Any]]]
+    act_rows: list[list[dict[str, Any]]]
+    shapes: list[dict[str, Any]]
+    step: int
+    focus: int
+    steps: list[dict[str, Any]]
+    output: dict[str, Any]
+    message: str
+    notice: str
+
 
 META = SimMeta(
     order=4,
@@ -426,7 +451,7 @@ def _message(state: dict[str, Any], output: dict[str, Any]) -> str:
     )
 
 
-def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
+def _evaluate(state: dict[str, Any]) -> State:
     """Run the forward pass on (W, b, x) with the engine and fill in everything shown."""
     params = _params_from_state(state)
     x = np.asarray(state["x"], dtype=float)
@@ -456,7 +481,7 @@ def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
     new["focus"] = min(int(state.get("focus", 0)), _current_layer_size(new["step"]) - 1)
     new["message"] = _message(new, output)
     new.setdefault("notice", "")
-    return new
+    return cast("State", new)  # the incoming state's keys plus everything derived above
 
 
 def _with_network(state: dict[str, Any]) -> dict[str, Any]:
@@ -468,7 +493,7 @@ def _with_network(state: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- contract
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """Step 0 of a fresh network from the seed; the input from the sliders, or from the text
     box when it holds something other than its default (e.g. a URL parameter ``x=2,-1``)."""
     params = dict(params)
@@ -486,7 +511,7 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     return _evaluate(_with_network(state))
 
 
-def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> dict[str, Any]:
+def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> State:
     """A control changed. Inputs and weights change the values, never the current step."""
     new = {**state, "notice": ""}
     if name in ("x1", "x2"):
@@ -509,23 +534,23 @@ def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> dict[str, An
 set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 
-def next_step(state: dict[str, Any]) -> dict[str, Any]:
+def next_step(state: dict[str, Any]) -> State:
     """Go to the next operation of the forward pass (after the last one: back to step 0)."""
     step = state["step"] + 1 if state["step"] < LAST_STEP else 0
     return _evaluate({**state, "step": step, "focus": 0, "notice": ""})
 
 
-def reset(state: dict[str, Any]) -> dict[str, Any]:
+def reset(state: dict[str, Any]) -> State:
     """Back to step 0 with the same weights and input."""
     return _evaluate({**state, "step": 0, "focus": 0, "notice": ""})
 
 
-def new_weights(state: dict[str, Any]) -> dict[str, Any]:
+def new_weights(state: dict[str, Any]) -> State:
     """Draw another random network from [seed, draws + 1]; the step stays."""
     return _evaluate(_with_network({**state, "draws": int(state["draws"]) + 1, "notice": ""}))
 
 
-def set_focus(state: dict[str, Any], neuron: int) -> dict[str, Any]:
+def set_focus(state: dict[str, Any], neuron: int) -> State:
     """Highlight neuron ``neuron`` (0-based) of the current layer: its edges and its row."""
     n = _current_layer_size(state["step"])
     if not 0 <= int(neuron) < n:

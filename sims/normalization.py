@@ -5,7 +5,7 @@ An infographic (HTML + SVG, ``renderer="html"``): a sample tensor ``x`` of shape
 and once for Layer Norm, with the scope of one statistic highlighted. Every number comes
 from :mod:`engine.norm`; ``static/sketches/normalization-comparison.js`` only draws.
 
-State (plain JSON)::
+The state is :class:`State` (plain JSON)::
 
     params      control values (highlight, gamma, beta, scale, shift, batch, mode, speed, seed)
     fixed       settings that are not controls (channels, length, groups, train_steps, ...)
@@ -32,12 +32,31 @@ State (plain JSON)::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from engine import norm
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    fixed: dict[str, Any]
+    shape: list[int]
+    x: np.ndarray | list[Any]
+    x_shade: np.ndarray | list[Any]
+    population: dict[str, Any]
+    bn: dict[str, Any]
+    ln: dict[str, Any]
+    hist: dict[str, dict[str, Any]]
+    table: list[dict[str, Any]]
+    focus: dict[str, int]
+    anim: dict[str, Any]
+    message: str
+
 
 META = SimMeta(
     order=7,
@@ -255,7 +274,7 @@ def _anim(phase: str, index: int, x: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> dict[str, Any]:
+def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> State:
     """The whole state from the settings: every number through engine.norm."""
     fixed = dict(FIXED)
     x = _sample(p, fixed)
@@ -302,10 +321,11 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> d
     }
 
     bins = fixed["bins"]
+    (before_lo, before_hi), (after_lo, after_hi) = fixed["before_range"], fixed["after_range"]
     hist = {
-        "before": _histogram(x, *fixed["before_range"], bins),
-        "bn": _histogram(y_bn, *fixed["after_range"], bins),
-        "ln": _histogram(y_ln, *fixed["after_range"], bins),
+        "before": _histogram(x, before_lo, before_hi, bins),
+        "bn": _histogram(y_bn, after_lo, after_hi, bins),
+        "ln": _histogram(y_ln, after_lo, after_hi, bins),
     }
     focus = {
         "bn": min(max(int(focus.get("bn", 0)), 0), c - 1),
@@ -341,7 +361,7 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> d
 # --------------------------------------------------------------------------- the contract
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """The sample tensor from the seed and every statistic of it; the animation idle."""
     return _build(SETTINGS.clean(params or {}), {"bn": 0, "ln": 0}, ("idle", 0))
 
@@ -351,7 +371,7 @@ def _anim_pos(state: dict[str, Any]) -> tuple[str, int]:
     return str(a.get("phase", "idle")), int(a.get("index", 0))
 
 
-def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> State:
     """A control changed: recompute. Changing the tensor (scale, shift, batch, seed) stops
     the statistics animation."""
     anim = ("idle", 0) if name in _DATA_PARAMS else _anim_pos(state)
@@ -361,7 +381,7 @@ def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[st
 set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 
-def set_focus(state: dict[str, Any], kind: str, index: int) -> dict[str, Any]:
+def set_focus(state: dict[str, Any], kind: str, index: int) -> State:
     """Highlight another scope: channel ``index`` for ``kind="bn"``, sample for ``"ln"``."""
     n, c, _ = state["shape"]
     limit = {"bn": c, "ln": n}
@@ -381,12 +401,12 @@ def set_focus(state: dict[str, Any], kind: str, index: int) -> dict[str, Any]:
     return _build(state["params"], focus, ("idle", 0))
 
 
-def anim_start(state: dict[str, Any]) -> dict[str, Any]:
+def anim_start(state: dict[str, Any]) -> State:
     """Start the statistics animation: Batch Norm's channel 0 first."""
     return _build(state["params"], state["focus"], ("bn", 0))
 
 
-def anim_step(state: dict[str, Any]) -> dict[str, Any]:
+def anim_step(state: dict[str, Any]) -> State:
     """Next statistic: channels 0..C−1 of Batch Norm, then samples 0..N−1 of Layer Norm."""
     n, c, _ = state["shape"]
     phase, index = _anim_pos(state)

@@ -1,6 +1,7 @@
 """Perceptron Decision Boundary: weights and bias define a line; the learning rule moves it.
 
-State (plain JSON, drawn by ``static/sketches/perceptron-decision-boundary.js``)::
+The state is :class:`State` (plain JSON, drawn by
+``static/sketches/perceptron-decision-boundary.js``)::
 
     params   current control values (preset, seed, n_points, bias, lr, max_epochs, ...);
              params["bias"] is always b, clamped to the Bias slider's range
@@ -14,16 +15,39 @@ State (plain JSON, drawn by ``static/sketches/perceptron-decision-boundary.js``)
              status: "idle" | "converged" | "gave_up"
     last     the last update with its numbers (i, x, y, lr, w_old, b_old, w_new, b_new) or None
     message  one sentence for the reader
+    weight_draws  (once "New random weights" was pressed) how many draws so far
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: under it Python 3.11 cannot see the
+# NotRequired in State, so State.__required_keys__ would wrongly hold weight_draws.
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 import numpy as np
 
 from engine import perceptron as pc
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    X: list[list[float]]
+    y: list[int]
+    custom: bool
+    w: list[float]
+    b: float
+    z: list[float]
+    pred: list[int]
+    wrong: list[int]
+    accuracy: float
+    n_correct: int
+    learn: dict[str, Any]
+    last: dict[str, Any] | None
+    message: str
+    weight_draws: NotRequired[int]  # how often "New random weights" was pressed (from then on)
+
 
 META = SimMeta(
     order=1,
@@ -98,11 +122,11 @@ CONSTANTS = {"plot_limit": pc.PLOT_LIMIT}
 
 def _bias_setting(b: float) -> float:
     """What the Bias slider shows for the bias ``b``: ``b`` itself, clamped to its range."""
-    control = SETTINGS.controls["bias"]
-    return float(min(max(b, control.min), control.max))
+    lo, hi, _ = SETTINGS.controls["bias"].slider_range
+    return float(min(max(b, lo), hi))
 
 
-def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
+def _evaluate(state: dict[str, Any]) -> State:
     """Fill in everything derived from (X, y, w, b): z, predictions, mistakes, accuracy.
 
     ``params["bias"]`` follows ``b`` (learning moves it), so the Bias slider, which the page
@@ -113,15 +137,19 @@ def _evaluate(state: dict[str, Any]) -> dict[str, Any]:
     w = np.asarray(state["w"], dtype=float)
     b = float(state["b"])
     wrong = pc.misclassified(w, b, X, y)
-    return {
-        **state,
-        "params": {**state["params"], "bias": _bias_setting(b)},
-        "z": pc.decision(w, b, X).tolist(),
-        "pred": pc.predict(w, b, X).tolist(),
-        "wrong": np.flatnonzero(wrong).tolist(),
-        "accuracy": pc.accuracy(w, b, X, y),
-        "n_correct": int(np.sum(pc.predict(w, b, X) == y)),
-    }
+    # the incoming state (every other key of State) with everything derived from it
+    return cast(
+        "State",
+        {
+            **state,
+            "params": {**state["params"], "bias": _bias_setting(b)},
+            "z": pc.decision(w, b, X).tolist(),
+            "pred": pc.predict(w, b, X).tolist(),
+            "wrong": np.flatnonzero(wrong).tolist(),
+            "accuracy": pc.accuracy(w, b, X, y),
+            "n_correct": int(np.sum(pc.predict(w, b, X) == y)),
+        },
+    )
 
 
 def _fresh_learning(budget: int) -> dict[str, Any]:
@@ -135,7 +163,7 @@ def _fresh_learning(budget: int) -> dict[str, Any]:
     }
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """Dataset and random initial weights from the seed; the bias from its slider."""
     p = SETTINGS.clean(params)
     rng = np.random.default_rng(int(p["seed"]))
@@ -155,7 +183,7 @@ def initial_state(params: dict[str, Any]) -> dict[str, Any]:
     return _evaluate(state)
 
 
-def set_weights(state: dict[str, Any], w: list[float]) -> dict[str, Any]:
+def set_weights(state: dict[str, Any], w: list[float]) -> State:
     """The reader dragged the weight vector: new ``w``, learning starts over."""
     if len(w) != 2 or not all(np.isfinite(w)):
         raise ValueError(f"w must be two finite numbers, got {w!r}")
@@ -170,7 +198,7 @@ def set_weights(state: dict[str, Any], w: list[float]) -> dict[str, Any]:
     )
 
 
-def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[str, Any]:
+def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> State:
     """A setting changed that keeps the dataset: bias, learning rate, speed, add mode.
     (Dataset and seed are ``change="reinit"``: they draw new data, via ``initial_state``.)"""
     new = {**state, "params": params}
@@ -184,7 +212,7 @@ def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[st
     return _evaluate(new)
 
 
-def new_weights(state: dict[str, Any]) -> dict[str, Any]:
+def new_weights(state: dict[str, Any]) -> State:
     """Draw new random weights (from the seed and the number of draws so far)."""
     draws = int(state.get("weight_draws", 0)) + 1
     rng = np.random.default_rng([int(state["params"]["seed"]), draws])
@@ -199,7 +227,7 @@ def new_weights(state: dict[str, Any]) -> dict[str, Any]:
     return _evaluate(new)
 
 
-def add_point(state: dict[str, Any], x: float, y: float, label: int) -> dict[str, Any]:
+def add_point(state: dict[str, Any], x: float, y: float, label: int) -> State:
     """Add a point of class ``label`` (+1 or −1) at (x, y) in plot coordinates."""
     lim = pc.PLOT_LIMIT
     if int(label) not in (1, -1):
@@ -222,7 +250,7 @@ def add_point(state: dict[str, Any], x: float, y: float, label: int) -> dict[str
     )
 
 
-def clear_points(state: dict[str, Any]) -> dict[str, Any]:
+def clear_points(state: dict[str, Any]) -> State:
     """Remove every point, to build a dataset by hand."""
     return _evaluate(
         {
@@ -237,7 +265,7 @@ def clear_points(state: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def restart_learning(state: dict[str, Any]) -> dict[str, Any]:
+def restart_learning(state: dict[str, Any]) -> State:
     """Start the algorithm over from the current weights (epoch 1, no updates yet)."""
     return _evaluate(
         {
@@ -249,7 +277,7 @@ def restart_learning(state: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def learn_step(state: dict[str, Any]) -> dict[str, Any]:
+def learn_step(state: dict[str, Any]) -> State | dict[str, Any]:
     """Advance the perceptron algorithm to its next update (or to its end).
 
     Points are visited in order 0..m−1 each epoch; the first misclassified one gets the update

@@ -4,7 +4,7 @@ Every shape rule, error message, element mapping, reshape-target list, broadcast
 einsum result comes from :mod:`engine.tensor`; this module only parses the controls (with
 ``engine.tensor.parse_shape``) and packs the answers for the sketch.
 
-State (plain JSON, drawn by ``static/sketches/tensor-operations.js``)::
+The state is :class:`State` (plain JSON, drawn by ``static/sketches/tensor-operations.js``)::
 
     params          current control values (shape, op, target, axes, axis, second, einsum, speed)
     applied         True after "Apply Operation" (the sketch animates, then shows the result)
@@ -32,12 +32,35 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 
 from engine import tensor as T
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class State(TypedDict):
+    """The state: see the module docstring for what each key holds."""
+
+    params: dict[str, Any]
+    applied: bool
+    applies: int
+    error: str | None
+    error_field: str | None
+    inputs: list[dict[str, Any]]
+    outputs: list[dict[str, Any]]
+    result_shape: list[int] | None
+    expr: str
+    dest: list[list[int]] | None
+    order_kept: bool | None
+    order_note: str
+    reshape_targets: list[list[int]]
+    n_targets: int
+    broadcast_rules: list[dict[str, Any]] | None
+    einsum_letters: list[dict[str, Any]] | None
+    message: str
+
 
 MAX_INPUT_NDIM = 4
 """Inputs are drawn as nested boxes of 1 to 4 axes (results may reach 5 after unsqueeze/stack)."""
@@ -377,6 +400,7 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
     axis = int(params["axis"])
     sa = fmt(a)
     if op in ("reshape", "transpose", "squeeze", "unsqueeze", "flatten"):
+        args: dict[str, Any]  # keyword arguments of engine.tensor.element_mapping for op
         if op == "reshape":
             target = parse_field(params, "target", max_ndim=5, max_elements=10**9, allow_infer=True)
             args, expr = {"target": target}, f"np.reshape(a, {fmt(target)})"
@@ -467,12 +491,12 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
     }
 
 
-def initial_state(params: dict[str, Any]) -> dict[str, Any]:
+def initial_state(params: dict[str, Any]) -> State:
     """The plan for the control values (nothing applied yet)."""
     p = SETTINGS.clean(params)
     if p["second"] == SETTINGS.controls["second"].default:
         p["second"] = _suggestion(p, p["second"])
-    return {**_compute(p), "applied": False, "applies": 0}
+    return cast("State", {**_compute(p), "applied": False, "applies": 0})  # the plan, not applied
 
 
 def _suggestion(params: dict[str, Any], current: str) -> str:

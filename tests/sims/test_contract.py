@@ -220,3 +220,18 @@ def test_module_slug_sketch_and_tests_follow_the_naming_rule():
     slugs = {m.META.slug for m in SIMS.values()}
     problems += [f"orphan sketch {p.name}" for p in SKETCHES.glob("*.js") if p.stem not in slugs]
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", sorted(SIMS))
+def test_state_typeddict_matches_initial_state(name: str) -> None:
+    """``State`` declares the state: its required keys are all in ``initial_state({})``, and
+    every key there is declared (required or optional)."""
+    module = SIMS[name]
+    state_type = module.State
+    state = module.initial_state({})
+    required = set(state_type.__required_keys__)
+    declared = required | set(state_type.__optional_keys__)
+    missing = sorted(required - set(state))
+    undeclared = sorted(set(state) - declared)
+    assert not missing, f"{name}: State requires keys that initial_state lacks: {missing}"
+    assert not undeclared, f"{name}: initial_state has keys State does not declare: {undeclared}"
