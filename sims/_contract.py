@@ -32,6 +32,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, TypedDict, TypeVar
 
 ControlKind = Literal["slider", "select", "checkbox", "button", "text"]
@@ -305,6 +306,34 @@ class PageConfig(TypedDict):
     build: str  # content hash of the build: names the shared engine and the offline cache
     serviceWorker: str | None  # the site's service worker, relative to ``root``
     pyodide: PyodideConfig
+
+
+# --------------------------------------------------------------------------- screen text
+# Twins of fmt and sub in static/sketch-kit.js: same rules, compared by a browser test.
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def fmt(v: float, digits: int = 3, min_digits: int = 0) -> str:
+    """A number for the screen: at most ``digits`` decimals, trailing zeros dropped down to
+    ``min_digits``, "−" as the minus sign, never "−0". fmt(2.5) == "2.5", fmt(2.5, 3, 2) ==
+    "2.50", fmt(-0.0001, 2) == "0". An exact half rounds away from zero, as JavaScript's
+    toFixed does (fmt(2.5, 0) == "3", fmt(0.125, 2) == "0.13"), on the float's exact value."""
+    exact = Decimal(float(v)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = f"{exact:.{digits}f}"
+    if "." in text:
+        whole, frac = text.split(".")
+        frac = frac.rstrip("0").ljust(min_digits, "0")
+        text = f"{whole}.{frac}" if frac else whole
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", "−")
+
+
+def sub(*indices: int) -> str:
+    """Indices as subscript digits, exactly as given: sub(2, 1) == "₂₁" (add 1 yourself to
+    show a 0-based index 1-based)."""
+    return "".join(str(i) for i in indices).translate(_SUBSCRIPTS)
 
 
 def control_json(control: Control) -> ControlJSON:

@@ -42,7 +42,7 @@ import numpy as np
 from engine import dense, gradcheck
 from engine.activations import get_activation
 from engine.losses import get_loss
-from sims._contract import Control, Settings, SimMeta, setting_action
+from sims._contract import Control, Settings, SimMeta, setting_action, sub
 
 
 class State(TypedDict):
@@ -134,14 +134,6 @@ LOSS_LABELS = {
     "mse": "MSE  L = (ŷ − y)²",
     "binary_cross_entropy": "Binary cross-entropy  L = −[y log ŷ + (1 − y) log(1 − ŷ)]",
 }
-
-
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def sub(*indices: int) -> str:
-    """1-based indices as subscripts: sub(2, 1) -> '₂₁'."""
-    return "".join(str(i) for i in indices).translate(_SUB)
 
 
 def _weight_options() -> list[list[str]]:

@@ -35,7 +35,7 @@ from typing import Any, TypedDict, cast
 import numpy as np
 
 from engine import conv, conv_presets
-from sims._contract import Control, Settings, SimMeta, setting_action
+from sims._contract import Control, Settings, SimMeta, fmt, setting_action
 
 
 class State(TypedDict):
@@ -161,15 +161,6 @@ SETTINGS = Settings(CONTROLS, extra={"pos": 1})
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def fmt(v: float, digits: int = 3) -> str:
-    """A number as a student writes it: ``8``, ``−1``, ``0.9``, ``12.8``, ``0.406``."""
-    r = round(float(v), digits)
-    if r == 0:
-        return "0"
-    text = f"{r:.{digits}f}".rstrip("0").rstrip(".")
-    return text.replace("-", "−")
 
 
 def _labels(a: np.ndarray, digits: int = 2) -> list:

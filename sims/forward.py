@@ -46,7 +46,8 @@ import numpy as np
 
 from engine import dense
 from engine.activations import softmax_terms
-from sims._contract import Control, Settings, SimMeta, setting_action
+from sims import _contract
+from sims._contract import Control, Settings, SimMeta, setting_action, sub
 
 
 class State(TypedDict):
@@ -161,15 +162,8 @@ SETTINGS = Settings(CONTROLS)
 
 
 def fmt(v: float, digits: int = 3, min_digits: int = 2) -> str:
-    """A number for the screen: at most ``digits`` decimals, at least ``min_digits``, "−" sign."""
-    text = f"{float(v):.{digits}f}"
-    if "." in text:
-        whole, frac = text.split(".")
-        frac = frac.rstrip("0").ljust(min_digits, "0")
-        text = f"{whole}.{frac}" if frac else whole
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace("-", "−")
+    """Numbers here show at least two decimals: :func:`sims._contract.fmt` with min_digits=2."""
+    return _contract.fmt(v, digits, min_digits)
 
 
 def paren(v: float, digits: int = 3) -> str:
@@ -184,14 +178,6 @@ def signed(v: float, digits: int = 3) -> str:
 
 def shape_text(shape: tuple[int, ...] | list[int]) -> str:
     return "×".join(str(n) for n in shape)
-
-
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def sub(i: int) -> str:
-    """1-based subscript for neuron i (0-based): sub(0) == "₁"."""
-    return str(i + 1).translate(SUB)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -260,7 +246,7 @@ def _z_rows(W: np.ndarray, a: np.ndarray, b: np.ndarray, z: np.ndarray, layer: i
     a_name = "x" if layer == 1 else "a"
     for j in range(W.shape[0]):
         products = W[j] * a
-        tokens = [f"z{sub(j)} ="]
+        tokens = [f"z{sub(j + 1)} ="]
         for k in range(W.shape[1]):
             tokens.append(("" if k == 0 else "+ ") + f"{paren(W[j, k], 2)}{paren(a[k])}")
         tokens.append(f"+ {paren(b[j, 0], 2)}")
@@ -277,9 +263,11 @@ def _z_rows(W: np.ndarray, a: np.ndarray, b: np.ndarray, z: np.ndarray, layer: i
                 ],
                 "b": float(b[j, 0]),
                 "z": float(z[j]),
-                "symbolic": f"z{sub(j)} = "
-                + " + ".join(f"w{sub(j)}{sub(k)}·{a_name}{sub(k)}" for k in range(W.shape[1]))
-                + f" + b{sub(j)}",
+                "symbolic": f"z{sub(j + 1)} = "
+                + " + ".join(
+                    f"w{sub(j + 1)}{sub(k + 1)}·{a_name}{sub(k + 1)}" for k in range(W.shape[1])
+                )
+                + f" + b{sub(j + 1)}",
                 "tokens": tokens,
             }
         )
@@ -298,7 +286,7 @@ def _activation_rows(name: str, z: np.ndarray, a: np.ndarray) -> list:
                     "a": float(a[j]),
                     "off": bool(off),
                     "tokens": [
-                        f"a{sub(j)} = ReLU(z{sub(j)})",
+                        f"a{sub(j + 1)} = ReLU(z{sub(j + 1)})",
                         f"= max(0, {fmt(z[j])})",
                         f"= {fmt(a[j])}",
                     ]
@@ -319,7 +307,7 @@ def _activation_rows(name: str, z: np.ndarray, a: np.ndarray) -> list:
                 "exp": float(e[j]),
                 "exp_sum": total,
                 "tokens": [
-                    f"a{sub(j)} = e^{fmt(z[j], 2)} / ({denom})",
+                    f"a{sub(j + 1)} = e^{fmt(z[j], 2)} / ({denom})",
                     f"= {fmt(e[j])} / {fmt(total)}",
                     f"= {fmt(a[j], 3, 3)}",
                 ],
@@ -437,7 +425,7 @@ def _message(state: dict[str, Any], output: dict[str, Any]) -> str:
         row = state["rows"][step // 2][f]
         return (
             f"Neuron {f + 1}: the products on its edges plus its bias "
-            f"{fmt(row['b'], 2)} give z{sub(f)} = {fmt(row['z'])}."
+            f"{fmt(row['b'], 2)} give z{sub(f + 1)} = {fmt(row['z'])}."
         )
     if step == 2:
         off = [r["neuron"] + 1 for r in state["act_rows"][0] if r["off"]]

@@ -5,13 +5,14 @@
   'use strict';
   const ms = window.microsim;
 
+  const C = ms.palette; // static/microsim.css; the dashes below tell the curves apart too
   const COLORS = {
-    relu: [26, 95, 180],
-    sigmoid: [230, 97, 0],
-    tanh: [120, 40, 160],
-    leaky_relu: [0, 125, 125],
-    softplus: [140, 90, 20],
-    softmax: [200, 0, 120],
+    relu: C.blue,
+    sigmoid: C.orange,
+    tanh: C.purple,
+    leaky_relu: C.categories[2],
+    softplus: C.categories[4],
+    softmax: C.categories[3],
   };
   const DASHES = {
     relu: [],
@@ -21,36 +22,19 @@
     softplus: [6, 6],
     softmax: [16, 6],
   };
-  const BAR_COLORS = [[26, 95, 180], [230, 97, 0], [120, 40, 160]];
-  const DERIV = [230, 97, 0];
-  const SM_DERIV = [40, 40, 40]; // softmax's p₂ is orange, so its derivative is dark grey
-  const MAIN = [26, 95, 180];
-  const SUB = ['₁', '₂', '₃'];
+  const BAR_COLORS = [C.blue, C.orange, C.purple];
+  const DERIV = C.orange;
+  const SM_DERIV = C.ink; // softmax's p₂ is orange, so its derivative is dark
+  const MAIN = C.blue;
 
-  const minus = (t) => t.replace(/-/g, '−');
-  const fx = (v, d) => minus((Math.abs(v) < 0.5 * 10 ** -d ? 0 : v).toFixed(d));
-  function fg(v) {
-    // 3 significant digits; scientific notation for tiny non-zero values
-    if (v === 0) return '0';
-    if (Math.abs(v) < 1e-3) return minus(v.toExponential(2)).replace('e', '×10^').replace('+', '');
-    const r = Number(v.toPrecision(3));
-    if (Math.abs(r) === 1 && Math.abs(v) !== 1) return minus(v.toFixed(5)); // 0.99995, not 1
-    return minus(String(r));
-  }
+  const fx = (v, d) => ms.fmt(v, d, d); // d decimals exactly (static/sketch-kit.js)
+  const fg = (v) => ms.sig(v, 3); // 3 significant digits
   const vec = (a, d) => `[${a.map((v) => fx(v, d)).join(', ')}]`;
 
   // ------------------------------------------------------------------ text helpers
-  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
   const LH = 1.28;
-  function lineHeight(p, line, width) {
-    p.textSize(line.size);
-    p.textStyle(line.bold ? p.BOLD : p.NORMAL);
-    const indent = line.swatch ? 26 : 0;
-    return wrap(p, line.text, width - indent).length * line.size * LH + (line.gap || 0);
-  }
-  function measure(p, lines, width) {
-    return lines.reduce((h, line) => h + lineHeight(p, line, width), 0);
-  }
+  const SWATCH = 26; // room left of a legend line for its dashed swatch
+  const measure = (p, lines, w) => ms.textPanel(p, lines, { w, lead: LH, draw: false });
 
   // ------------------------------------------------------------------ the side panel
   function panelLines(s, narrow) {
@@ -72,13 +56,13 @@
         const text = narrow
           ? `${a.label}: ${fx(a.f, 3)}, f′ ${fx(a.df, 3)}, max|f′|^N ${fg(fl.best)}`
           : `${a.label}: f = ${fx(a.f, 3)}, f′ = ${fx(a.df, 3)}, max|f′|^N = ${fg(fl.best)}`;
-        L.push({ text, size: 16, swatch: a.key });
+        L.push({ text, size: 16, swatch: a.key, indent: SWATCH });
       });
       L.push({ text: narrow ? 'Range · use · gradient issue' : 'The chapter’s table: range · use · gradient issue', size: 18, bold: true });
       const rows = narrow ? s.table_all.filter((r) => r.name === s.selected) : s.table_all;
       for (const row of rows) {
         L.push({ text: `${row.label}: ${row.range} · ${row.use_case} · ${row.gradient_issue}`, size: 16,
-          swatch: row.name });
+          swatch: row.name, indent: SWATCH });
       }
       L.push({ text: s.flow.sentence, size: 16, opt: true, color: [40, 40, 40] });
       return L;
@@ -115,45 +99,21 @@
     return L;
   }
 
+  /** The side panel: required lines first, optional ones while they fit; a legend line
+   * starts with its curve's dashed swatch. */
   function drawPanel(p, lines, box) {
-    let y = box.y;
-    const bottom = box.y + box.h;
-    p.push();
-    p.noStroke();
-    p.textAlign(p.LEFT, p.TOP);
-    // required lines first; optional ones (in order) only while they still fit with them
-    let room = box.h - measure(p, lines.filter((l) => !l.opt), box.w);
-    const keep = lines.filter((l) => {
-      if (!l.opt) return true;
-      const h = lineHeight(p, l, box.w);
-      if (h > room) return false;
-      room -= h;
-      return true;
+    ms.textPanel(p, lines, {
+      ...box,
+      lead: LH,
+      mark: (q, line, x, y) => {
+        q.push();
+        q.stroke(...COLORS[line.swatch]);
+        q.strokeWeight(3);
+        q.drawingContext.setLineDash(DASHES[line.swatch]);
+        q.line(x, y + line.size * 0.65, x + 20, y + line.size * 0.65);
+        q.pop();
+      },
     });
-    for (const line of keep) {
-      const h = lineHeight(p, line, box.w);
-      if (y + h - (line.gap || 0) > bottom + 1) break; // never draw below the region
-      y += line.gap || 0;
-      p.textSize(line.size);
-      p.textStyle(line.bold ? p.BOLD : p.NORMAL);
-      let x = box.x;
-      if (line.swatch) {
-        const c = COLORS[line.swatch];
-        p.push();
-        p.stroke(...c);
-        p.strokeWeight(3);
-        p.drawingContext.setLineDash(DASHES[line.swatch]);
-        p.line(x, y + line.size * 0.65, x + 20, y + line.size * 0.65);
-        p.pop();
-        x += 26;
-      }
-      p.fill(...(line.color || [20, 20, 20]));
-      for (const part of wrap(p, line.text, box.x + box.w - x)) {
-        p.text(part, x, y);
-        y += line.size * LH;
-      }
-    }
-    p.pop();
   }
 
   // ------------------------------------------------------------------ axes
@@ -171,7 +131,7 @@
   }
   function tickLabel(v, step) {
     const d = Number.isInteger(step) ? 0 : String(step).split('.')[1].length;
-    return minus(v.toFixed(Math.min(3, d)));
+    return ms.fmt(v, Math.min(3, d), Math.min(3, d));
   }
 
   // ------------------------------------------------------------------ the graph
@@ -218,7 +178,7 @@
       for (const [k, c] of Object.entries(s.curves)) items.push({ key: k, label: c.label });
       if (P.show_derivative) items.push({ key: 'deriv', label: 'thin dotted: f′(z)' });
     } else if (sm) {
-      [0, 1, 2].forEach((i) => items.push({ bar: i, label: i === 0 ? 'p₁ as z₁ varies' : `p${SUB[i]}` }));
+      [0, 1, 2].forEach((i) => items.push({ bar: i, label: i === 0 ? 'p₁ as z₁ varies' : `p${ms.sub(i + 1)}` }));
       if (P.show_derivative) items.push({ key: 'deriv', label: '∂p₁/∂z₁' });
     } else {
       items.push({ key: 'main', label: `f(z) = ${s.table.formula}` });
@@ -485,7 +445,7 @@
       p.textStyle(p.NORMAL);
       p.textAlign(p.CENTER, p.TOP);
       p.text(`class ${i + 1}`, cx, base + 2);
-      p.text(`z${SUB[i]} = ${fx(sm.logits[i], 1)}`, cx, base + 22);
+      p.text(`z${ms.sub(i + 1)} = ${fx(sm.logits[i], 1)}`, cx, base + 22);
     }
     p.pop();
   }

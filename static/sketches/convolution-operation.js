@@ -4,10 +4,8 @@
 (function () {
   'use strict';
   const ms = window.microsim;
-  const BLUE = [33, 102, 172];
-  const ORANGE = [230, 97, 0];
-  const ACCENT = [120, 30, 160]; // kernel overlay, current output cell, products frame
-  const INK = [25, 25, 25];
+  const { blue: BLUE, orange: ORANGE, ink: INK } = ms.palette;
+  const ACCENT = ms.palette.purple; // kernel overlay, current output cell, products frame
   const FONT = 16;
 
   // ------------------------------------------------------------------ colours
@@ -25,26 +23,10 @@
   const GRAY01 = { kind: 'gray', limit: 1 };
 
   // ------------------------------------------------------------------ text helpers
-  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
   /** Draw wrapped lines (or only measure when draw is false); returns the height used. */
   function para(p, lines, x, y, w, draw, opts = {}) {
-    const size = opts.size || FONT;
-    const lh = Math.round(size * 1.3);
-    let h = 0;
-    p.textSize(size);
-    p.textStyle(opts.bold ? p.BOLD : p.NORMAL);
-    for (const line of lines) {
-      const text = typeof line === 'string' ? line : line.text;
-      if (draw) {
-        p.fill(...((line && line.color) || opts.color || INK));
-      }
-      for (const part of wrap(p, text, w)) {
-        if (draw) p.text(part, x, y + h);
-        h += lh;
-      }
-    }
-    p.textStyle(p.NORMAL);
-    return h;
+    const styled = lines.map((line) => ({ bold: opts.bold, color: opts.color, ...(typeof line === 'string' ? { text: line } : line) }));
+    return ms.textPanel(p, styled, { x, y, w, draw, size: opts.size || FONT });
   }
   /** A label centred in a cell when it fits at 16 px; returns whether it was drawn. */
   function cellText(p, text, cx, cy, w, ink) {
@@ -612,34 +594,19 @@
   }
 
   // ------------------------------------------------------------------ interaction
-  const animation = ms.animation({
+  const animation = ms.playButton('animate', {
+    play: 'Animate Convolution',
+    pause: 'Pause animation',
     step: async () => {
       const s = await ms.act('animate_step');
       return Boolean(s) && s.pos < s.n_positions;
     },
     interval: () => 1000 / ms.controls.speed.value,
-    onStop: () => setAnimateButton(false),
+    stopOn: ['prev', 'next', 'kernel', 'ksize', 'stride', 'padding'], // a new geometry or kernel
   });
-  function setAnimateButton(on) {
-    const el = ms.controls.animate.el;
-    el.textContent = on ? 'Pause animation' : 'Animate Convolution';
-    el.setAttribute('aria-pressed', on ? 'true' : 'false');
-  }
-  setAnimateButton(false);
 
   ms.onControl(async (name) => {
-    if (name === 'animate') {
-      if (animation.running) animation.stop();
-      else {
-        setAnimateButton(true);
-        animation.start();
-      }
-    } else if (name === 'next' || name === 'prev') {
-      animation.stop();
-      await ms.act('move', { direction: name });
-    } else if (!['speed', 'pool', 'image'].includes(name)) {
-      animation.stop(); // a new geometry or kernel: the runtime sends it to the engine
-    }
+    if (name === 'next' || name === 'prev') await ms.act('move', { direction: name });
   });
 
   let lastWarning = null;

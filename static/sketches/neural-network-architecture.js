@@ -5,16 +5,12 @@
   'use strict';
   const ms = window.microsim;
   const MAX_HIDDEN = ms.constants.max_hidden; // sims/architecture.py MAX_HIDDEN
-  const ORANGE = [230, 97, 0];
-  const BLUE = [26, 95, 180];
-  const HILITE = [255, 236, 160];
-  const BAD = [164, 0, 0];
-  const INK = [25, 25, 25];
+  const { orange: ORANGE, blue: BLUE, highlight: HILITE, error: BAD, ink: INK, grey: GREY } = ms.palette;
+  const FLOW_TEXT = ms.palette.orangeDark; // the data-flow line: dark orange text
   const LINE = 16 * 1.3;
 
   // ------------------------------------------------------------------ text helpers
-  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
-  const fmt2 = (v) => v.toFixed(2).replace('-', '−');
+  const fmt2 = (v) => ms.fmt(v, 2, 2);
 
   /** Info panel lines, in display order; `rank` says which to drop first when short of room. */
   function infoLines(s, wide) {
@@ -25,20 +21,20 @@
       for (const lay of s.layers) {
         const w = lay.W_shape_shown.join('×');
         const t = `Layer ${lay.layer}: W[${lay.layer}] ${w} (${lay.weights}) + b[${lay.layer}] ${lay.b_shape.join('×')} (${lay.biases}) = ${lay.params}`;
-        add(t, 6, { color: lay.broken ? BAD : [50, 50, 50] });
+        add(t, 6, { color: lay.broken ? BAD : GREY });
       }
-      add(`${s.total_weights} weights + ${s.total_biases} biases`, 7, { color: [50, 50, 50] });
+      add(`${s.total_weights} weights + ${s.total_biases} biases`, 7, { color: GREY });
     }
     if (s.mismatch) add(`✗ ${s.mismatch.error}`, 1, { bold: true, color: BAD });
     if (s.highlight) {
       const h = s.highlight;
       add(h.equation, 2, { size: 18, bold: true, mono: true });
       add(h.shapes, 2, { mono: true });
-      add(`${h.product};  ${h.rule}`, 3, { color: h.ok ? [30, 30, 30] : BAD, bold: !h.ok });
+      add(`${h.product};  ${h.rule}`, 3, { color: h.ok ? INK : BAD, bold: !h.ok });
     }
     const f = s.flow;
     if (f.pos > 0 || flowing) {
-      add(`Data flow: ${f.text}`, 3, { color: [120, 55, 0] });
+      add(`Data flow: ${f.text}`, 3, { color: FLOW_TEXT });
       if (s.output && f.pos >= f.end) {
         const vals = s.output.values;
         const shown = vals.slice(0, 4).map(fmt2).join(', ') + (vals.length > 4 ? ', …' : '');
@@ -46,26 +42,15 @@
       }
     }
     if (!s.highlight) {
-      add('Each layer l computes a[l] = σ(W[l] a[l−1] + b[l]) with W[l] ∈ ℝ^(n_l × n_(l−1)) and b[l] ∈ ℝ^(n_l × 1).', 5, { color: [50, 50, 50] });
-      add('Press Next layer (or click a column) to see one layer with its shapes.', 9, { color: [60, 60, 60] });
+      add('Each layer l computes a[l] = σ(W[l] a[l−1] + b[l]) with W[l] ∈ ℝ^(n_l × n_(l−1)) and b[l] ∈ ℝ^(n_l × 1).', 5, { color: GREY });
+      add('Press Next layer (or click a column) to see one layer with its shapes.', 9, { color: GREY });
     }
-    for (const n of s.notes) add(`Note: ${n}`, 4, { color: [122, 74, 0] });
-    if (!s.mismatch || s.message !== s.mismatch.error) add(s.message, 8, { color: [60, 60, 60] });
+    for (const n of s.notes) add(`Note: ${n}`, 4, { color: FLOW_TEXT });
+    if (!s.mismatch || s.message !== s.mismatch.error) add(s.message, 8, { color: GREY });
     return lines;
   }
 
-  function measure(p, lines, width) {
-    let h = 0;
-    for (const line of lines) {
-      p.textSize(line.size);
-      p.textStyle(line.bold ? p.BOLD : p.NORMAL);
-      p.textFont(line.mono ? 'monospace' : 'sans-serif');
-      h += wrap(p, line.text, width).length * line.size * 1.3;
-    }
-    p.textStyle(p.NORMAL);
-    p.textFont('sans-serif');
-    return h + 6;
-  }
+  const measure = (p, lines, w) => ms.textPanel(p, lines, { w, draw: false }) + 6;
 
   // ------------------------------------------------------------------ layout
   function computeLayout(p, s) {
@@ -422,51 +407,28 @@
   }
 
   function drawInfo(p, layout) {
-    const box = layout.info;
-    let y = box.y;
-    p.push();
-    p.noStroke();
-    p.textAlign(p.LEFT, p.TOP);
-    for (const line of layout.lines) {
-      p.textSize(line.size);
-      p.textStyle(line.bold ? p.BOLD : p.NORMAL);
-      p.textFont(line.mono ? 'monospace' : 'sans-serif');
-      p.fill(...(line.color || INK));
-      for (const part of wrap(p, line.text, box.w)) {
-        p.text(part, box.x, y);
-        y += line.size * 1.3;
-      }
-    }
-    p.pop();
+    ms.textPanel(p, layout.lines, layout.info);
   }
 
   // ------------------------------------------------------------------ controls and animation
   let flowing = false;
-  const flow = ms.animation({
+  const flow = ms.playButton('play', {
+    play: 'Play data flow',
+    pause: 'Pause data flow',
     step: async () => {
       const s = await ms.act('flow_step');
       return Boolean(s) && !s.flow.stopped;
     },
     interval: () => 1000 / ms.controls.speed.value,
-    onStop: () => setPlayButton(false),
+    onChange: (on) => {
+      flowing = on;
+      if (p5i) p5i.redraw();
+    },
   });
-  function setPlayButton(on) {
-    flowing = on;
-    const el = ms.controls.play.el;
-    el.textContent = on ? 'Pause data flow' : 'Play data flow';
-    el.setAttribute('aria-pressed', on ? 'true' : 'false');
-    if (p5i) p5i.redraw();
-  }
-  function togglePlay() {
-    if (flow.running) return flow.stop();
-    setPlayButton(true);
-    flow.start();
-  }
 
   // the buttons are ours; the settings go to the engine through the runtime
   ms.onControl(async (name) => {
-    if (name === 'play') togglePlay();
-    else if (name === 'next_layer') await ms.act('next_layer');
+    if (name === 'next_layer') await ms.act('next_layer');
   });
 
   /** Per-layer controls beyond the layer count are disabled (the runtime sets the values). */
@@ -501,7 +463,7 @@
         if (e.key === 'ArrowRight') ms.act('next_layer');
         else if (e.key === 'ArrowLeft') ms.act('prev_layer');
         else if (e.key === 'Escape') ms.act('set_param', { name: 'highlight', value: 0 });
-        else if (e.key === ' ' || e.key === 'Enter') togglePlay();
+        else if (e.key === ' ' || e.key === 'Enter') flow.toggle();
         else return;
         e.preventDefault();
       });

@@ -6,14 +6,13 @@
   'use strict';
   const ms = window.microsim;
   const SVG = 'http://www.w3.org/2000/svg';
-  // Okabe–Ito colours (safe for colour-blind readers), one per channel; stacking order and
-  // labels carry the same information.
-  const CH = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'];
-  const SCOPE = '#ffd23f';
-  const fmt = (v, d = 2) => {
-    const s = (Math.abs(v) < 0.5 * 10 ** -d ? 0 : v).toFixed(d);
-    return s.replace('-', '−');
-  };
+  // one colour per channel: the palette's Okabe–Ito categories (static/microsim.css), safe for
+  // colour-blind readers; stacking order and labels carry the same information.
+  const hex = ms.palette.hex;
+  const CH = [1, 2, 3, 4, 5, 6].map((i) => hex[`cat${i}`]);
+  const SCOPE = hex.yellow;
+  /** `d` decimals exactly (static/sketch-kit.js). */
+  const fmt = (v, d = 2) => ms.fmt(v, d, d);
 
   // ------------------------------------------------------------------ DOM helpers
   function el(tag, attrs, ...kids) {
@@ -353,30 +352,17 @@
   }
 
   // ------------------------------------------------------------------ controls and animation
-  const anim = ms.animation({
+  const anim = ms.playButton('compute', {
+    play: 'Compute statistics',
+    pause: 'Stop animation',
     step: async () => {
       const next = await ms.act('anim_step');
       return Boolean(next) && next.anim.phase !== 'done' && next.anim.phase !== 'idle';
     },
     interval: () => 1000 / ms.controls.speed.value,
-    onStop: () => setButton(false),
-  });
-  function setButton(on) {
-    const b = ms.controls.compute.el;
-    b.textContent = on ? 'Stop animation' : 'Compute statistics';
-    b.setAttribute('aria-pressed', on ? 'true' : 'false');
-  }
-  ms.onControl(async (name) => {
-    if (name === 'compute') {
-      if (anim.running) return anim.stop();
-      const started = await ms.act('anim_start');
-      if (!started) return;
-      setButton(true);
-      setTimeout(() => anim.start(), 1000 / ms.controls.speed.value);
-      return;
-    }
-    // a new tensor stops the animation; the runtime sends the setting to the engine
-    if (['scale', 'shift', 'batch', 'seed'].includes(name)) anim.stop();
+    before: async () => Boolean(await ms.act('anim_start')),
+    waitFirst: true, // the first statistic appears one interval after the start
+    stopOn: ['scale', 'shift', 'batch', 'seed'], // a new tensor
   });
 
   let pending = false;

@@ -11,8 +11,7 @@
   const TITLE = 24; // a tensor's title line
   const MAXC = 60; // largest cell
   const MINC = 3; // below this a tensor is summarised in words
-  const INK = [25, 25, 25];
-  const ERR = [150, 0, 0];
+  const { ink: INK, error: ERR } = ms.palette; // static/microsim.css
   const fmt = (shape) => (shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`);
 
   let animT = 1; // 0..1 progress of the element animation; 1 = at rest

@@ -229,3 +229,33 @@ def test_url_parameters_and_python_settings_follow_the_same_rules(open_sim):
         if got != want:
             differ.append(f"{name}.{spec['name']}={raw!r}: page {got}, Python {want}")
     assert differ == [], f"{len(differ)} of {len(cases)} differ:\n" + "\n".join(differ[:20])
+
+
+def test_the_sketch_kit_formats_numbers_and_subscripts_as_python_does(open_sim):
+    """static/sketch-kit.js fmt/sub and their twins in sims/_contract.py give the same text."""
+    from sims._contract import fmt, sub
+
+    page, _ = open_sim("tensor-operations")
+    values = [0, 1, -1, 2.5, -2.5, 0.125, -0.0004, 1e-9, 12.3456, -7.0, 0.5, 1 / 3, 99.995, 3e5]
+    cases = [(v, d, m) for v in values for d in (0, 1, 2, 3) for m in (0, 2) if m <= d]
+    js = page.evaluate(
+        "(cases) => cases.map(([v, d, m]) => window.microsim.fmt(v, d, m))",
+        [list(c) for c in cases],
+    )
+    differ = [
+        f"fmt({v}, {d}, {m}): page {got!r}, Python {fmt(v, d, m)!r}"
+        for (v, d, m), got in zip(cases, js, strict=True)
+        if got != fmt(v, d, m)
+    ]
+    indices = [[0], [1], [2, 1], [10, 3], [1, 2, 3]]
+    subs = page.evaluate("(cases) => cases.map((c) => window.microsim.sub(...c))", indices)
+    differ += [
+        f"sub{tuple(i)}: page {got!r}, Python {sub(*i)!r}"
+        for i, got in zip(indices, subs, strict=True)
+        if got != sub(*i)
+    ]
+    assert differ == [], f"{len(differ)} of {len(cases) + len(indices)} differ:\n" + "\n".join(
+        differ
+    )
+    palette = page.evaluate("() => window.microsim.palette")
+    assert palette["blue"] == [26, 95, 180] and len(palette["categories"]) == 6, palette
