@@ -39,7 +39,7 @@ chromium: setup
 	  && echo "Chromium: installed Debian's chromium"; \
 	else $(PY) -m playwright install chromium; fi
 
-test: setup chromium
+test: setup chromium lint
 	$(PY) build.py
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -48,10 +48,13 @@ test-fast: setup
 	$(PY) build.py
 	$(PY) -m pytest -q tests/engine tests/sims tests/build
 
+# ruff, mypy over engine/ sims/ build.py, and tsc over the JSDoc types of static/ (pinned in
+# pyproject.toml and package.json).
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	node_modules/.bin/tsc -p tsconfig.json
 
 fmt: setup
 	$(PY) -m ruff format .

@@ -325,7 +325,7 @@
   };
   if (typeof global.SharedWorkerGlobalScope !== 'undefined' && global instanceof global.SharedWorkerGlobalScope) {
     const host = create({ loadScript, where: 'shared' });
-    global.addEventListener('connect', (event) => host.connect(event.ports[0]));
+    global.addEventListener('connect', (/** @type {MessageEvent} */ event) => host.connect(event.ports[0]));
   } else {
     const host = create({ loadScript, where: 'worker' });
     host.connect(global);

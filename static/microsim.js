@@ -18,16 +18,22 @@
  *  - the service worker (the site's sw.js) that keeps the runtime for the next visit.
  *
  * The JSON read here is described on the Python side by sims/_contract.py (PageConfig,
- * ControlJSON). Change both together.
- *
+ * ControlJSON, PyodideConfig). Change both together.
+ */
+/**
  * @typedef {{name: string, kind: 'slider'|'select'|'checkbox'|'button'|'text', label: string,
  *   default?: any, min?: number, max?: number, step?: number, options?: string[][],
  *   maxlength?: number, help?: string, url?: boolean, change?: 'update'|'reinit'}} ControlJSON
+ */
+/**
+ * @typedef {{mode: 'self'|'cdn', indexURL: string, lockFileURL: (string|null),
+ *   packages: string[], engineWheel: string, engineName: string}} PyodideConfig
+ */
+/**
  * @typedef {{slug: string, module: string, title: string, renderer: 'p5'|'html',
  *   drawHeight: number, controlHeight: number, describe: string, controls: ControlJSON[],
- *   constants: Object<string, any>, root: string, build: string, serviceWorker: (string|null), pyodide: {mode: 'self'|'cdn',
- *   indexURL: string, lockFileURL: (string|null), packages: string[], engineWheel: string,
- *   engineName: string}}} PageConfig
+ *   constants: Object<string, any>, root: string, build: string,
+ *   serviceWorker: (string|null), pyodide: PyodideConfig}} PageConfig
  */
 (function () {
   'use strict';
@@ -65,14 +71,14 @@
 
   // In an iframe the "Fullscreen" link opens the sim on its own; on its own page it is noise.
   if (window.self === window.top) {
-    const link = document.querySelector('.fullscreen');
+    const link = /** @type {HTMLElement|null} */ (document.querySelector('.fullscreen'));
     if (link) link.hidden = true;
   }
 
   // ---------------------------------------------------------------- controls
   const controls = {};
   for (const spec of config.controls) {
-    const el = document.querySelector(`[data-control="${spec.name}"]`);
+    const el = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-control="${spec.name}"]`));
     if (!el) throw new Error(`control ${spec.name} is declared but not on the page`);
     const out = document.getElementById(`${el.id}-out`);
     const ctl = {
@@ -99,7 +105,7 @@
     else if (spec.kind === 'slider') el.addEventListener('input', fire);
     else if (spec.kind === 'text') {
       el.addEventListener('change', fire);
-      el.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); fire(); } });
+      el.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Enter') { e.preventDefault(); fire(); } });
     } else el.addEventListener('change', fire);
   }
 

@@ -11,6 +11,12 @@
  *  - `playButton(name, options)`: a play/pause button bound to `microsim.animation`;
  *  - `textPanel(p, lines, box)`: styled, wrapped lines of text on a p5 canvas.
  */
+
+/**
+ * A line of ms.textPanel: a string, or its text with a style.
+ * @typedef {{text: string, size?: number, bold?: boolean, mono?: boolean, color?: number[],
+ *   gap?: number, indent?: number, opt?: boolean, swatch?: string}} PanelLine
+ */
 (function () {
   'use strict';
   const ms = window.microsim;

@@ -37,6 +37,7 @@
   const measure = (p, lines, w) => ms.textPanel(p, lines, { w, lead: LH, draw: false });
 
   // ------------------------------------------------------------------ the side panel
+  /** @returns {PanelLine[]} */
   function panelLines(s, narrow) {
     const P = s.params;
     const t = s.table;
@@ -150,6 +151,7 @@
 
   function heatColor(v) {
     // dark navy (|f′| = 0, no gradient) → purple → orange → pale yellow (|f′| = 1)
+    /** @type {[number, number[]][]} */
     const stops = [[0, [15, 15, 60]], [0.33, [110, 40, 140]], [0.66, [225, 110, 40]], [1, [250, 235, 120]]];
     const t = Math.max(0, Math.min(1, v));
     for (let i = 1; i < stops.length; i++) {

@@ -304,11 +304,10 @@
     cell(s, w, cap) {
       return Math.max(10, Math.min(s.output.length <= 3 ? 48 : cap + 6, Math.floor(w / Math.max(s.output.length, 3))));
     },
-    legendH: 2 * Math.round(FONT * 1.3) + 14,
     measure(p, s, w, cap, narrow) {
       const n = s.output.length;
       const c = this.cell(s, w, cap);
-      let h = TITLE + c * n + 6 + this.legendH(p, s.scale, w);
+      let h = TITLE + c * n + 6 + this.legendH();
       if (s.pool && !narrow) h += 8 + this.poolMeasure(p, s, w, cap);
       return { w, h };
     },
@@ -559,12 +558,12 @@
         );
         L = {
           cap, h: y2 + bottom,
-          boxes: [
+          boxes: /** @type {[string, {x: number, y: number, w: number}, any?][]} */ ([
             ['input', { x: xs[0], y: PAD, w: cw[0] }], ['calc', { x: xs[1], y: PAD, w: cw[1] }, !win],
             ['output', { x: xs[2], y: PAD, w: cw[2] }, false],
             ['text', { x: PAD, y: y2, w: tw }, false],
             ['sample', { x: PAD + tw + GAP, y: y2, w: inner - tw - GAP }, true],
-          ],
+          ]),
         };
       } else {
         if (win && cap > 40) continue;
@@ -580,6 +579,7 @@
         const textH = Math.max(poolH, para(p, textLines(s, true), 0, 0, textW, false));
         const y4 = y3 + textH + 8;
         const sampleH = samplePanel.measure(p, s, inner, cap, false).h;
+        /** @type {[string, {x: number, y: number, w: number}, any?][]} */
         const boxes = [
           ['input', { x: PAD, y: PAD, w: half }], ['output', { x: PAD + half + GAP, y: PAD, w: half }, true],
           ['calc', { x: PAD, y: y2, w: inner }, !win], ['text', { x: PAD + poolW, y: y3, w: textW }, true],

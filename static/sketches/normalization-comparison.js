@@ -335,7 +335,8 @@
     if (W <= 0) return;
     const hl = s.params.highlight;
     const stack = W < 760;
-    const active = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
+    const focused = /** @type {HTMLElement|null} */ (document.activeElement);
+    const active = focused && focused.dataset ? focused.dataset.key : null;
     root.className = `nc${stack ? ' stack' : ''}`;
     const pw = stack ? W : (W - 10) / 2;
     // side text beside the tensors only when both panels have room for it (same layout)
