@@ -94,18 +94,22 @@
       if (onChange && !quiet) onChange(on);
     }
     const anim = ms.animation({ step, interval, onStop: () => show(false) });
+    let waiting = null; // with waitFirst: the timer of the first step, between start and it
     function start() {
-      if (anim.running) return;
+      if (anim.running || waiting) return;
       show(true);
-      if (waitFirst) setTimeout(() => { if (el.getAttribute('aria-pressed') === 'true') anim.start(); }, interval());
-      else anim.start();
+      if (!waitFirst) return anim.start();
+      waiting = setTimeout(() => { waiting = null; anim.start(); }, interval());
     }
     function stop() {
-      if (anim.running) anim.stop();
-      else if (el.getAttribute('aria-pressed') === 'true') show(false); // stopped while waiting
+      if (waiting) {
+        clearTimeout(waiting);
+        waiting = null;
+        show(false);
+      } else if (anim.running) anim.stop();
     }
     async function toggle() {
-      if (anim.running || el.getAttribute('aria-pressed') === 'true') return stop();
+      if (anim.running || waiting) return stop();
       if (before && (await before()) === false) return;
       start();
     }
