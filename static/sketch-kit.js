@@ -9,7 +9,10 @@
  *  - `sub(...indices)`: indices as subscript digits, exactly as given (sub(1, 2) → "₁₂"):
  *    a sketch adds 1 itself when it shows 1-based indices; twin `sims._contract.sub`;
  *  - `playButton(name, options)`: a play/pause button bound to `microsim.animation`;
- *  - `textPanel(p, lines, box)`: styled, wrapped lines of text on a p5 canvas.
+ *  - `textPanel(p, lines, box)`: styled, wrapped lines of text on a p5 canvas;
+ *  - plots: `plotMap(box, xr, yr)`, `ticks(lo, hi, n)`, `polyline(p, m, xs, ys)`,
+ *    `clipped(p, box, draw, {frame})`; canvas text: `fitText(p, text, w)`, `inkOn(colour)`;
+ *  - `el(tag, attrs, ...kids)`: a DOM element whose text is always text, never HTML.
  */
 
 /**
@@ -170,5 +173,89 @@
     return top - y;
   }
 
-  Object.assign(ms, { palette, fmt, sig, sub, playButton, textPanel });
+  // ---------------------------------------------------------------- plots and canvas helpers
+  /**
+   * A data → pixel map for `box` ({x, y, w, h}) showing x in `xr` and y in `yr` ([lo, hi]);
+   * y grows upwards. {x(v), y(v), box}.
+   */
+  function plotMap(box, xr, yr) {
+    return {
+      box,
+      x: (v) => box.x + ((v - xr[0]) / (xr[1] - xr[0])) * box.w,
+      y: (v) => box.y + box.h - ((v - yr[0]) / (yr[1] - yr[0])) * box.h,
+    };
+  }
+  /** A "nice" tick step (1, 2, 2.5 or 5 × 10ⁿ) giving about `target` ticks over `span`. */
+  function niceStep(span, target) {
+    const raw = span / Math.max(1, target);
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * mag >= raw) return m * mag;
+    return 10 * mag;
+  }
+  /** About `target` ticks from lo to hi: {step, values, label(v)} (labels with the step's decimals). */
+  function ticks(lo, hi, target) {
+    const step = niceStep(hi - lo, target);
+    const values = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) values.push(Math.abs(v) < 1e-9 ? 0 : v);
+    const d = Math.min(3, Number.isInteger(step) ? 0 : String(step).split('.')[1].length);
+    return { step, values, label: (v) => fmt(v, d, d) };
+  }
+  /** Connect (xs[i], ys[i]) through the map `m` (from plotMap) with one p5 shape. */
+  function polyline(p, m, xs, ys) {
+    p.beginShape();
+    for (let i = 0; i < xs.length; i++) p.vertex(m.x(xs[i]), m.y(ys[i]));
+    p.endShape();
+  }
+  /** Run `draw()` with the canvas clipped to `box`; `frame: true` first paints it white with a grey border. */
+  function clipped(p, box, draw, { frame = false } = {}) {
+    if (frame) {
+      p.push();
+      p.fill(255);
+      p.stroke(192);
+      p.strokeWeight(1);
+      p.rect(box.x, box.y, box.w, box.h);
+      p.pop();
+    }
+    const ctx = p.drawingContext;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x, box.y, box.w, box.h);
+    ctx.clip();
+    try {
+      draw();
+    } finally {
+      ctx.restore();
+    }
+  }
+  /** `text` cut with "…" to fit `w` pixels at the current text size. */
+  function fitText(p, text, w) {
+    if (p.textWidth(text) <= w) return text;
+    let t = text;
+    while (t.length > 4 && p.textWidth(`${t}…`) > w) t = t.slice(0, -1);
+    return `${t}…`;
+  }
+  /** Black or white, whichever reads on the background colour `c` ([r, g, b]). */
+  const inkOn = (c) => (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140 ? 255 : 20);
+
+  // ---------------------------------------------------------------- DOM
+  /**
+   * A DOM element: el('p', {class: 'note', text: 'Hi'}, child, 'more text'). Text always goes
+   * in as text (textContent / text nodes), never as HTML. Other attributes via setAttribute.
+   * @param {string} tag
+   * @param {{[name: string]: any} | null} [attrs]
+   * @param {...(Node | string | null | undefined | false)} kids
+   * @returns {HTMLElement}
+   */
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else e.setAttribute(k, String(v));
+    }
+    for (const kid of kids) if (kid) e.appendChild(typeof kid === 'string' ? document.createTextNode(kid) : kid);
+    return e;
+  }
+
+  Object.assign(ms, { palette, fmt, sig, sub, playButton, textPanel, plotMap, ticks, polyline, clipped, fitText, inkOn, el });
 })();
