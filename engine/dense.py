@@ -326,8 +326,9 @@ def weight_chain(
     if any(not get_activation(names[k - 1]).elementwise for k in range(layer, n_layers + 1)):
         raise ValueError("weight_chain needs elementwise activations (softmax mixes its inputs)")
     dL_da = get_loss(loss).grad(trace.output, Y)
+    out = row if layer == n_layers else 0  # the output unit the path ends in
     factors: list[dict[str, Any]] = [
-        {"kind": "loss", "layer": n_layers, "index": (0,), "value": float(dL_da[0, 0])}
+        {"kind": "loss", "layer": n_layers, "index": (out,), "value": float(dL_da[out, 0])}
     ]
     for k in range(n_layers, layer - 1, -1):
         unit = row if k == layer else 0
