@@ -538,10 +538,18 @@ def write_service_worker(site: Path, *, version: str) -> None:
 
 
 def render_site(
-    site: Path, found: list[Sim], *, mode: str, engine_wheel: Path, build_id: str
+    site: Path,
+    found: list[Sim],
+    *,
+    mode: str,
+    engine_wheel: Path,
+    build_id: str,
+    date: str | None = None,
 ) -> None:
+    """Write every sim's main.html, index.md and metadata.json, and the gallery, into ``site``
+    (``date``: the build date the pages carry, today by default)."""
     env = template_env()
-    date = dt.date.today().isoformat()
+    date = date or dt.date.today().isoformat()
     screenshots = ROOT / "docs" / "screenshots"
     cards = []
     for sim in found:
