@@ -41,12 +41,20 @@ def test_defaults_are_the_chapter_spec_2_3_2_relu_softmax_input_1_05(state):
     assert [np.shape(b) for b in state["b"]] == [(3, 1), (2, 1)]
 
 
-def test_weights_are_engine_he_init_from_seed_and_draws_rounded():
-    rng = np.random.default_rng([31, 0])
-    expected = dense.init_params([2, 3, 2], rng, "he")
+def test_weights_are_reproducible_per_seed_and_draw_and_shown_to_two_decimals():
+    """Same (seed, draws), same weights (a shared link shows the same numbers); a new draw or
+    seed gives others; every weight and bias has at most 2 decimals, as the screen shows it."""
     got = fp.make_params(31, 0, "random")
-    for (W, _), (W_exp, _) in zip(got, expected, strict=True):
-        np.testing.assert_array_equal(W, np.round(W_exp, 2))
+    again = fp.make_params(31, 0, "random")
+    for (W, b), (W2, b2) in zip(got, again, strict=True):
+        np.testing.assert_array_equal(W, W2)
+        np.testing.assert_array_equal(b, b2)
+    for other in (fp.make_params(31, 1, "random"), fp.make_params(32, 0, "random")):
+        assert not np.array_equal(other[0][0], got[0][0])
+    for W, b in got:
+        for v in (W, b):
+            np.testing.assert_allclose(v * 100, np.round(v * 100), atol=1e-9)
+    assert [W.shape for W, _ in got] == [(3, 2), (2, 3)]
 
 
 def test_biases_random_from_the_same_generator_after_weights_or_zero():
