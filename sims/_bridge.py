@@ -10,6 +10,7 @@ import importlib
 import json
 import traceback
 
+from sims import _args
 from sims._contract import dumps
 
 
@@ -32,8 +33,12 @@ def prepare(module_name: str) -> None:
 def call(path: str, args_json: str) -> str:
     """Run ``ACTIONS[name]`` (or ``initial_state``) of sim module ``module`` for ``"module.name"``.
 
-    Returns ``{"ok": result}`` or ``{"error": message, "type": exception class, "detail": tb}``
-    as a JSON string; a Python exception never escapes into JavaScript.
+    Returns ``{"ok": result}`` or ``{"error": message, "type": kind, "detail": tb}`` as a JSON
+    string; a Python exception never escapes into JavaScript. The arguments are parsed and
+    checked against the action's signature and the module's ``State`` first (``sims._args``):
+    a wrong one is refused (``ValueError``) with a sentence naming it. ``kind`` is
+    ``ValueError`` or ``LookupError`` for a refusal and ``InternalError`` for anything else,
+    which the fuzz tests (tests/sims/test_fuzz.py) treat as a bug.
     """
     try:
         module_name, _, fn_name = path.partition(".")
@@ -45,13 +50,38 @@ def call(path: str, args_json: str) -> str:
         else:
             known = ", ".join(sorted(module.ACTIONS))
             raise LookupError(f"sim {module_name!r} has no action {fn_name!r} (it has: {known})")
-        args = json.loads(args_json) if args_json else {}
-        return dumps({"ok": fn(**args)})
-    except Exception as exc:  # every failure becomes a message for the status line
-        return json.dumps(
-            {
-                "error": str(exc) or type(exc).__name__,
-                "type": type(exc).__name__,
-                "detail": traceback.format_exc(limit=4),
+        args = _args.parse(args_json)
+        _args.check(fn, args, state_type=getattr(module, "State", None), name=fn_name)
+        if isinstance(args.get("state"), dict) and hasattr(module, "SETTINGS"):
+            # the settings a state carries pass the same checks as a control's (defaults for
+            # the missing ones): an action never reads a setting no control would allow
+            args["state"] = {
+                **args["state"],
+                "params": module.SETTINGS.clean(args["state"]["params"]),
             }
+        return dumps({"ok": fn(**args)})
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the status line
+        if _is_refusal(exc):  # a refusal: its message is for the reader
+            return _error(str(exc) or type(exc).__name__, type(exc).__name__)
+        # a bug, or a state the checks let through: say so, never a bare Python internal
+        return _error(
+            f"{path} could not finish with these arguments ({type(exc).__name__}: {exc}); "
+            "reload the sim to start again",
+            "InternalError",
         )
+
+
+def _is_refusal(exc: Exception) -> bool:
+    """A ``ValueError`` (the engine's errors are ValueErrors) or a bare ``LookupError`` (no such
+    sim or action) is a refusal written for the reader; KeyError, IndexError, TypeError… are
+    Python internals."""
+    if isinstance(exc, UnicodeError):
+        return False
+    return isinstance(exc, ValueError) or type(exc) is LookupError
+
+
+def _error(message: str, kind: str) -> str:
+    """The answer for a failed call: the message, its kind and the traceback (for the console)."""
+    return json.dumps(
+        {"error": message[:600], "type": kind, "detail": traceback.format_exc(limit=4)}
+    )

@@ -180,11 +180,19 @@ class Control:
 
 class Settings:
     """The settings of one sim: its value controls, plus ``extra`` state-held parameters that
-    no control shows (with their defaults; the sim checks those itself)."""
+    no control shows (with their defaults; the sim checks those itself), and ``fixed`` ones:
+    numbers the sim keeps in ``params`` for the reader to see but no caller may change (a
+    different value is refused, so no link or bridge call can ask for 3,000,000 points)."""
 
-    def __init__(self, controls: list[Control], extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        controls: list[Control],
+        extra: dict[str, Any] | None = None,
+        fixed: dict[str, Any] | None = None,
+    ) -> None:
         self.controls = {c.name: c for c in controls if c.has_value}
-        self.extra = dict(extra or {})
+        self.fixed = dict(fixed or {})
+        self.extra = {**(extra or {}), **self.fixed}
 
     def control(self, name: str) -> Control:
         """The value control ``name``, or ValueError listing the sim's settings."""
@@ -206,6 +214,9 @@ class Settings:
             raise ValueError(
                 f"there is no setting {unknown[0]!r}; the settings are {', '.join(self.controls)}"
             )
+        for name, value in self.fixed.items():
+            if name in params and params[name] != value:
+                raise ValueError(f"{name} is fixed at {value} in this sim; got {params[name]!r}")
         p = {**self.defaults(), **params}
         out = {name: c.coerce(p[name]) for name, c in self.controls.items()}
         out.update({name: p[name] for name in self.extra})

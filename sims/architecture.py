@@ -26,13 +26,27 @@ The state is :class:`State` (plain JSON, drawn by
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
 import numpy as np
 
 from engine import dense
 from engine.activations import ACTIVATION_TABLE, get_activation
+from sims._args import Range
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class Flow(TypedDict):
+    """The data-flow pulse: substep ``pos`` of ``end`` (``per_layer`` per layer), whether it
+    stopped at a broken connection, and its layer and fraction for the drawing."""
+
+    pos: Annotated[int, Range(0, 10_000)]
+    end: Annotated[int, Range(0, 10_000)]
+    stopped: bool
+    per_layer: NotRequired[int]
+    layer: NotRequired[int]
+    frac: NotRequired[float]
+    text: NotRequired[str]
 
 
 class State(TypedDict):
@@ -50,7 +64,7 @@ class State(TypedDict):
     breakdown: str
     highlight: dict[str, Any] | None
     mismatch: dict[str, Any] | None
-    flow: dict[str, Any]
+    flow: Flow
     output: dict[str, Any] | None
     notes: list[str]  # sentences about settings the network cannot follow
     summary: str
@@ -258,7 +272,7 @@ def _layer_text(row: dense.LayerRow, act_label: str) -> dict[str, str]:
     }
 
 
-def _flow(state_flow: dict[str, Any] | None, L: int, broken: int | None) -> dict[str, Any]:
+def _flow(state_flow: dict[str, Any] | None, L: int, broken: int | None) -> Flow:
     pos = int(state_flow["pos"]) if state_flow else 0
     stopped = bool(state_flow["stopped"]) if state_flow else False
     end = FLOW_SUBSTEPS * L if broken is None else FLOW_SUBSTEPS * (broken - 1) + 2

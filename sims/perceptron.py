@@ -21,12 +21,25 @@ The state is :class:`State` (plain JSON, drawn by
 # No ``from __future__ import annotations`` here: under it Python 3.11 cannot see the
 # NotRequired in State, so State.__required_keys__ would wrongly hold weight_draws.
 
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, cast
 
 import numpy as np
 
 from engine import perceptron as pc
+from sims._args import Range
 from sims._contract import Control, Settings, SimMeta, setting_action
+
+
+class Learning(TypedDict):
+    """Where Rosenblatt's rule is: epoch (from 1), next point, updates this epoch and in all,
+    "idle" / "converged" / "gave_up", and the epoch budget."""
+
+    epoch: Annotated[int, Range(1, 10_000)]
+    index: Annotated[int, Range(0, 10_000)]
+    updates: Annotated[int, Range(0, 10**9)]
+    total_updates: Annotated[int, Range(0, 10**9)]
+    status: Literal["idle", "converged", "gave_up"]
+    budget: Annotated[int, Range(1, 10_000)]
 
 
 class State(TypedDict):
@@ -43,7 +56,7 @@ class State(TypedDict):
     wrong: list[int]
     accuracy: float
     n_correct: int
-    learn: dict[str, Any]
+    learn: Learning
     last: dict[str, Any] | None
     message: str
     weight_draws: NotRequired[int]  # how often "New random weights" was pressed (from then on)
@@ -113,7 +126,7 @@ CONTROLS = [
     ),
     Control("clear", "button", "Clear points", url=False),
 ]
-SETTINGS = Settings(CONTROLS, extra=FIXED)
+SETTINGS = Settings(CONTROLS, fixed=FIXED)
 
 
 CONSTANTS = {"plot_limit": pc.PLOT_LIMIT}
@@ -152,7 +165,7 @@ def _evaluate(state: dict[str, Any]) -> State:
     )
 
 
-def _fresh_learning(budget: int) -> dict[str, Any]:
+def _fresh_learning(budget: int) -> Learning:
     return {
         "epoch": 1,
         "index": 0,
