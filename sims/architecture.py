@@ -11,10 +11,13 @@ The state is :class:`State` (plain JSON, drawn by
     sizes         [n_0, n_1, ..., n_L]  input size first, output size last
     L             number of weight layers (hidden layers + 1)
     columns       L + 1 dicts, one per column of nodes: name, short, n, activation info
-                  (None for the input), a_shape [n, 1], shade (values of a[l] scaled to
+                  (None for the input), a_shape [n, 1], dims (its label "a[l]: n×1" and
+                  the short "n×1"), shade (values of a[l] scaled to
                   [-1, 1] for the data-flow colouring, None where the flow cannot reach)
     layers        L dicts, engine.dense.layer_report rows plus activation, equation and
-                  shapes text, and ``broken`` for the dimension-mismatch demo
+                  shapes text, ``broken`` for the dimension-mismatch demo, W_shape_shown
+                  (W's shape as drawn: one column too many when broken) and label_rows
+                  (the connection's label: {"one": [W, b] as sets, "two": ["W[l]", shape]})
     total_params  engine.dense.param_count(sizes); breakdown: "40 + 72 + 18"
     highlight     None or {layer, equation, shapes, rule, ok}
     mismatch      None or {layer, W_shape, a_shape, error}  (the engine's DimensionError)
@@ -22,6 +25,11 @@ The state is :class:`State` (plain JSON, drawn by
     output        {values: ŷ = a[L] for the fixed sample x, shown: first few} or None
     summary       one sentence describing the network (for screen readers)
     message       one sentence for the reader
+    info          the info panel's lines, in display order, as the sketch's ms.textPanel
+                  takes them, plus: ``rank`` (the sketch drops the highest rank first when
+                  short of room), ``color`` (a palette name), ``wide_only`` (only on wide
+                  screens), ``narrow_size`` (the size on narrow ones) and ``while_flowing``
+                  (only while the data flow has started or plays)
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import numpy as np
 from engine import dense
 from engine.activations import ACTIVATION_TABLE, get_activation
 from sims._args import Range
-from sims._contract import Control, Settings, SimMeta, setting_action
+from sims._contract import Control, Settings, SimMeta, fmt, setting_action
 
 
 class Flow(TypedDict):
@@ -69,6 +77,7 @@ class State(TypedDict):
     notes: list[str]  # sentences about settings the network cannot follow
     summary: str
     message: str
+    info: list[dict[str, Any]]
 
 
 META = SimMeta(
@@ -287,6 +296,69 @@ def _flow(state_flow: dict[str, Any] | None, L: int, broken: int | None) -> Flow
     }
 
 
+def _info_lines(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """The info panel's lines from the rest of the state ``s`` (see ``info`` above)."""
+    lines: list[dict[str, Any]] = []
+
+    def add(text: str, rank: int, **style: Any) -> None:
+        lines.append({"text": text, "rank": rank, "size": 16, **style})
+
+    add(
+        f"Parameters: {s['total_params']} = {s['breakdown']}", 0, size=20, narrow_size=18, bold=True
+    )
+    for lay in s["layers"]:
+        ly = lay["layer"]
+        add(
+            f"Layer {ly}: W[{ly}] {_fmt(lay['W_shape_shown'])} ({lay['weights']}) + "
+            f"b[{ly}] {_fmt(lay['b_shape'])} ({lay['biases']}) = {lay['params']}",
+            6,
+            color="error" if lay["broken"] else "grey",
+            wide_only=True,
+        )
+    add(
+        f"{s['total_weights']} weights + {s['total_biases']} biases",
+        7,
+        color="grey",
+        wide_only=True,
+    )
+    if s["mismatch"]:
+        add(f"✗ {s['mismatch']['error']}", 1, bold=True, color="error")
+    h = s["highlight"]
+    if h:
+        add(h["equation"], 2, size=18, bold=True, mono=True)
+        add(h["shapes"], 2, mono=True)
+        add(
+            f"{h['product']};  {h['rule']}",
+            3,
+            color="ink" if h["ok"] else "error",
+            bold=not h["ok"],
+        )
+    f, out = s["flow"], s["output"]
+    add(f"Data flow: {f['text']}", 3, color="orangeDark", while_flowing=True)
+    if out and f["pos"] >= f["end"]:
+        vals = out["values"]
+        shown = ", ".join(fmt(v, 2, 2) for v in vals[:4]) + (", …" if len(vals) > 4 else "")
+        total = f" (sum {fmt(out['sum'], 2, 2)})" if out["activation"] == "softmax" else ""
+        add(f"ŷ = a[{s['L']}] = [{shown}]{total}", 4, mono=True, while_flowing=True)
+    if not h:
+        add(
+            "Each layer l computes a[l] = σ(W[l] a[l−1] + b[l]) with W[l] ∈ ℝ^(n_l × n_(l−1)) "
+            "and b[l] ∈ ℝ^(n_l × 1).",
+            5,
+            color="grey",
+        )
+        add(
+            "Press Next layer (or click a column) to see one layer with its shapes.",
+            9,
+            color="grey",
+        )
+    for n in s["notes"]:
+        add(f"Note: {n}", 4, color="orangeDark")
+    if not s["mismatch"] or s["message"] != s["mismatch"]["error"]:
+        add(s["message"], 8, color="grey")
+    return lines
+
+
 # --------------------------------------------------------------------------- the state
 
 
@@ -350,6 +422,7 @@ def _evaluate(
                 "short": short,
                 "n": n,
                 "a_shape": [n, 1],
+                "dims": [f"a[{i}]: {n}×1", f"{n}×1"],  # the dimension label, long and short
                 "activation": None if i == 0 else _act_info(acts[i - 1]),
                 "shade": _shade(A[i]) if i <= reach else None,
             }
@@ -369,6 +442,12 @@ def _evaluate(
             info["W_shape_shown"] = bad_shape
         else:
             info["W_shape_shown"] = row["W_shape"]
+        shown = _fmt(info["W_shape_shown"])
+        # the connection's label: on one line each when there is room, else in two short rows
+        info["label_rows"] = {
+            "one": [f"W[{ly}] ∈ ℝ^({shown})", f"b[{ly}] ∈ ℝ^{row['n_out']}"],
+            "two": [f"W[{ly}]", shown],
+        }
         layers.append(info)
 
     hl = None
@@ -430,7 +509,7 @@ def _evaluate(
         notes.append("Softmax over one output is always 1: use Sigmoid for a single output.")
 
     arrow = " → ".join(str(n) for n in sizes)
-    return {
+    state: State = {
         "params": p,
         "sizes": sizes,
         "L": L,
@@ -451,7 +530,10 @@ def _evaluate(
             f"{total} parameters ({' + '.join(str(r['params']) for r in report)})."
         ),
         "message": message,
+        "info": [],
     }
+    state["info"] = _info_lines(dict(state))
+    return state
 
 
 def initial_state(params: dict[str, Any]) -> State:

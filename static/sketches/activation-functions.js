@@ -117,38 +117,7 @@
     });
   }
 
-  // ------------------------------------------------------------------ axes
-  function niceStep(span, target) {
-    const raw = span / Math.max(1, target);
-    const mag = 10 ** Math.floor(Math.log10(raw));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * mag >= raw) return m * mag;
-    return 10 * mag;
-  }
-  function ticks(lo, hi, target) {
-    const step = niceStep(hi - lo, target);
-    const out = [];
-    for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.abs(v) < 1e-9 ? 0 : v);
-    return { step, values: out };
-  }
-  function tickLabel(v, step) {
-    const d = Number.isInteger(step) ? 0 : String(step).split('.')[1].length;
-    return ms.fmt(v, Math.min(3, d), Math.min(3, d));
-  }
-
   // ------------------------------------------------------------------ the graph
-  function makeMap(box, xr, yr) {
-    return {
-      x: (z) => box.x + ((z - xr[0]) / (xr[1] - xr[0])) * box.w,
-      y: (v) => box.y + box.h - ((v - yr[0]) / (yr[1] - yr[0])) * box.h,
-    };
-  }
-
-  function polyline(p, m, xs, ys) {
-    p.beginShape();
-    for (let i = 0; i < xs.length; i++) p.vertex(m.x(xs[i]), m.y(ys[i]));
-    p.endShape();
-  }
-
   function heatColor(v) {
     // dark navy (|f′| = 0, no gradient) → purple → orange → pale yellow (|f′| = 1)
     /** @type {[number, number[]][]} */
@@ -174,41 +143,7 @@
     const ctx = p.drawingContext;
     const yr = s.y_range;
 
-    // legend (what each line is) above the plot, wrapped to the width
-    const items = [];
-    if (compare) {
-      for (const [k, c] of Object.entries(s.curves)) items.push({ key: k, label: c.label });
-      if (P.show_derivative) items.push({ key: 'deriv', label: 'thin dotted: f′(z)' });
-    } else if (sm) {
-      [0, 1, 2].forEach((i) => items.push({ bar: i, label: i === 0 ? 'p₁ as z₁ varies' : `p${ms.sub(i + 1)}` }));
-      if (P.show_derivative) items.push({ key: 'deriv', label: '∂p₁/∂z₁' });
-    } else {
-      items.push({ key: 'main', label: `f(z) = ${s.table.formula}` });
-      if (P.show_derivative) items.push({ key: 'deriv', label: 'f′(z)' });
-    }
-    items.push({ key: 'sat', label: `saturated |f′| < ${fg(P.threshold)}` });
-    p.textSize(16);
-    p.textStyle(p.NORMAL);
-    const rows = [[]];
-    let rowW = 0;
-    for (const it of items) {
-      const w = 30 + p.textWidth(it.label) + 14;
-      if (rowW + w > area.w && rows[rows.length - 1].length) {
-        rows.push([]);
-        rowW = 0;
-      }
-      rows[rows.length - 1].push({ ...it, w });
-      rowW += w;
-    }
-    const legendH = rows.length * 21 + 4;
-    const readoutH = 24;
-    const labelW = Math.max(...ticks(yr[0], yr[1], 5).values.map((v) => p.textWidth(tickLabel(v, ticks(yr[0], yr[1], 5).step)))) + 12;
-    const bottomH = 20 /* z tick labels */ + 6 + 16 /* heat strip */ + 22 /* heat caption */;
-    const box = { x: area.x + labelW, y: area.y + readoutH + legendH, w: area.w - labelW - 8, h: area.h - readoutH - legendH - bottomH };
-    if (box.h < 60) box.h = 60;
-    const m = makeMap(box, [-R, R], yr);
-
-    // trace read-out above the legend: the numbers of the traced point
+    // trace read-out at the top: the numbers of the traced point
     p.noStroke();
     p.fill(20);
     p.textAlign(p.LEFT, p.TOP);
@@ -223,139 +158,122 @@
     p.text(readout, area.x, area.y + 2);
     p.textStyle(p.NORMAL);
 
-    // legend rows
-    let ly = area.y + readoutH + 2;
-    for (const row of rows) {
-      let lx = area.x;
-      for (const it of row) {
-        const cy = ly + 10;
-        p.push();
-        if (it.key === 'sat') {
-          p.noStroke();
-          p.fill(120, 120, 120, 70);
-          p.rect(lx, ly + 2, 24, 16);
-        } else if (it.bar !== undefined) {
-          p.noStroke();
-          p.fill(...BAR_COLORS[it.bar]);
-          p.rect(lx, ly + 3, 24, 14);
-        } else {
-          const c = it.key === 'deriv' ? (sm ? SM_DERIV : DERIV) : it.key === 'main' ? MAIN : COLORS[it.key];
-          p.stroke(...(it.key === 'deriv' && compare ? [60, 60, 60] : c));
-          p.strokeWeight(it.key === 'deriv' && compare ? 1.5 : 3);
-          ctx.setLineDash(it.key === 'deriv' ? [2, 4] : compare ? DASHES[it.key] : []);
-          if (it.key === 'deriv' && !compare) ctx.setLineDash([7, 5]);
-          p.line(lx, cy, lx + 24, cy);
-        }
-        p.pop();
-        p.noStroke();
-        p.fill(30);
-        p.textAlign(p.LEFT, p.TOP);
-        p.text(it.label, lx + 30, ly);
-        lx += it.w;
-      }
-      ly += 21;
-    }
-
-    // plot frame
-    p.fill(255);
-    p.stroke(192);
-    p.strokeWeight(1);
-    p.rect(box.x, box.y, box.w, box.h);
-
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(box.x, box.y, box.w, box.h);
-    ctx.clip();
-    // saturation regions (from the engine's mask)
-    p.noStroke();
-    p.fill(120, 120, 120, 55);
-    for (const [a, b] of s.saturated) p.rect(m.x(a), box.y, Math.max(1, m.x(b) - m.x(a)), box.h);
-    // grid and axes
-    const yt = ticks(yr[0], yr[1], Math.max(3, Math.floor(box.h / 60)));
-    const xt = ticks(-R, R, Math.max(4, Math.floor(box.w / 70)));
-    p.stroke(225);
-    p.strokeWeight(1);
-    for (const v of yt.values) p.line(box.x, m.y(v), box.x + box.w, m.y(v));
-    for (const v of xt.values) p.line(m.x(v), box.y, m.x(v), box.y + box.h);
-    p.stroke(120);
-    p.line(box.x, m.y(0), box.x + box.w, m.y(0));
-    p.line(m.x(0), box.y, m.x(0), box.y + box.h);
-
-    p.noFill();
-    // derivative curves
-    if (P.show_derivative) {
-      if (compare) {
-        for (const [k, c] of Object.entries(s.curves)) {
-          p.stroke(...COLORS[k], 200);
-          p.strokeWeight(k === s.selected ? 2.5 : 1.5);
-          ctx.setLineDash([2, 4]);
-          polyline(p, m, zs, c.df);
-        }
-      } else {
-        p.stroke(...(sm ? SM_DERIV : DERIV));
-        p.strokeWeight(2.5);
-        ctx.setLineDash([7, 5]);
-        polyline(p, m, zs, s.curves[s.selected].df);
-      }
-    }
-    // function curves
+    // legend (what each line is) under it, wrapped to the width: a line swatch or a filled box
+    /** @type {{label: string, color?: number[], weight?: number, dash?: number[], fill?: number[], inset?: number}[]} */
+    const items = [];
+    const line = (label, color, weight, dash) => items.push({ label, color, weight, dash });
     if (compare) {
-      for (const [k, c] of Object.entries(s.curves)) {
-        if (k === s.selected) continue;
-        p.stroke(...COLORS[k]);
-        p.strokeWeight(2);
-        ctx.setLineDash(DASHES[k]);
-        polyline(p, m, zs, c.f);
-      }
-      p.stroke(...COLORS[s.selected]);
-      p.strokeWeight(4);
-      ctx.setLineDash(DASHES[s.selected]);
-      polyline(p, m, zs, s.curves[s.selected].f);
+      for (const [k, c] of Object.entries(s.curves)) line(c.label, COLORS[k], 3, DASHES[k]);
     } else if (sm) {
-      [2, 1, 0].forEach((i) => {
-        p.stroke(...BAR_COLORS[i]);
-        p.strokeWeight(i === 0 ? 3.5 : 2);
-        ctx.setLineDash(i === 0 ? [] : i === 1 ? [10, 5] : [3, 4]);
-        polyline(p, m, zs, s.softmax.sweep.p[i]);
-      });
+      BAR_COLORS.forEach((fill, i) => items.push({ label: i ? `p${ms.sub(i + 1)}` : 'p₁ as z₁ varies', fill, inset: 3 }));
     } else {
-      p.stroke(...MAIN);
-      p.strokeWeight(3.5);
-      ctx.setLineDash([]);
-      polyline(p, m, zs, s.curves[s.selected].f);
+      line(`f(z) = ${s.table.formula}`, MAIN, 3, []);
     }
-    ctx.setLineDash([]);
+    if (P.show_derivative && compare) line('thin dotted: f′(z)', [60, 60, 60], 1.5, [2, 4]);
+    else if (P.show_derivative) line(sm ? '∂p₁/∂z₁' : 'f′(z)', sm ? SM_DERIV : DERIV, 3, [7, 5]);
+    items.push({ label: `saturated |f′| < ${fg(P.threshold)}`, fill: [120, 120, 120, 70], inset: 2 });
+    const readoutH = 24;
+    const top = area.y + readoutH + 2;
+    let lx = area.x;
+    let ly = top;
+    for (const it of items) {
+      const w = 30 + p.textWidth(it.label) + 14;
+      if (lx + w > area.x + area.w && lx > area.x) {
+        lx = area.x;
+        ly += 21;
+      }
+      p.push();
+      if (it.fill) {
+        p.fill(...it.fill);
+        p.rect(lx, ly + it.inset, 24, 20 - 2 * it.inset);
+      } else {
+        p.stroke(...it.color);
+        p.strokeWeight(it.weight);
+        ctx.setLineDash(it.dash);
+        p.line(lx, ly + 10, lx + 24, ly + 10);
+      }
+      p.pop();
+      p.fill(30);
+      p.text(it.label, lx + 30, ly);
+      lx += w;
+    }
 
+    const legendH = ly - top + 21 + 4;
+    const lt = ms.ticks(yr[0], yr[1], 5);
+    const labelW = Math.max(...lt.values.map((v) => p.textWidth(lt.label(v)))) + 12;
+    const bottomH = 20 /* z tick labels */ + 6 + 16 /* heat strip */ + 22 /* heat caption */;
+    const box = { x: area.x + labelW, y: area.y + readoutH + legendH, w: area.w - labelW - 8, h: area.h - readoutH - legendH - bottomH };
+    if (box.h < 60) box.h = 60;
+    const m = ms.plotMap(box, [-R, R], yr);
+
+    const yt = ms.ticks(yr[0], yr[1], Math.max(3, Math.floor(box.h / 60)));
+    const xt = ms.ticks(-R, R, Math.max(4, Math.floor(box.w / 70)));
+    const curve = (ys, color, weight, dash) => {
+      p.stroke(...color);
+      p.strokeWeight(weight);
+      ctx.setLineDash(dash);
+      ms.polyline(p, m, zs, ys);
+    };
     // traced point (inside the range; the softmax trace is logit z₁, which may lie outside)
     const inside = tr.z >= -R - 1e-9 && tr.z <= R + 1e-9;
-    if (inside) {
+    ms.clipped(p, box, () => {
+      // saturation regions (from the engine's mask)
+      p.noStroke();
+      p.fill(120, 120, 120, 55);
+      for (const [a, b] of s.saturated) p.rect(m.x(a), box.y, Math.max(1, m.x(b) - m.x(a)), box.h);
+      // grid and axes
+      p.stroke(225);
+      p.strokeWeight(1);
+      for (const v of yt.values) p.line(box.x, m.y(v), box.x + box.w, m.y(v));
+      for (const v of xt.values) p.line(m.x(v), box.y, m.x(v), box.y + box.h);
+      p.stroke(120);
+      p.line(box.x, m.y(0), box.x + box.w, m.y(0));
+      p.line(m.x(0), box.y, m.x(0), box.y + box.h);
+
+      p.noFill();
+      // derivative curves (thin and dotted when all are compared)
+      if (P.show_derivative && compare) {
+        for (const [k, c] of Object.entries(s.curves)) {
+          curve(c.df, [...COLORS[k], 200], k === s.selected ? 2.5 : 1.5, [2, 4]);
+        }
+      } else if (P.show_derivative) {
+        curve(s.curves[s.selected].df, sm ? SM_DERIV : DERIV, 2.5, [7, 5]);
+      }
+      // function curves, the highlighted one last so it lies on top
+      if (compare) {
+        for (const [k, c] of Object.entries(s.curves)) if (k !== s.selected) curve(c.f, COLORS[k], 2, DASHES[k]);
+        curve(s.curves[s.selected].f, COLORS[s.selected], 4, DASHES[s.selected]);
+      } else if (sm) {
+        const dashes = [[], [10, 5], [3, 4]];
+        [2, 1, 0].forEach((i) => curve(s.softmax.sweep.p[i], BAR_COLORS[i], i === 0 ? 3.5 : 2, dashes[i]));
+      } else {
+        curve(s.curves[s.selected].f, MAIN, 3.5, []);
+      }
+      ctx.setLineDash([]);
+
+      if (!inside) return;
       const px = m.x(tr.z);
       p.stroke(60);
       p.strokeWeight(1);
       ctx.setLineDash([4, 4]);
       p.line(px, box.y, px, box.y + box.h);
       ctx.setLineDash([]);
+      p.stroke(255);
       if (P.show_derivative) {
-        p.stroke(255);
         p.strokeWeight(1.5);
         p.fill(...(compare ? COLORS[s.selected] : sm ? SM_DERIV : DERIV));
         p.rect(px - 6, m.y(tr.df) - 6, 12, 12);
       }
-      p.stroke(255);
       p.strokeWeight(2);
       p.fill(...(compare ? COLORS[s.selected] : sm ? BAR_COLORS[0] : MAIN));
       p.circle(px, m.y(tr.f), 15);
-      if (compare) {
-        for (const a of tr.all) {
-          if (a.key === s.selected) continue;
-          p.stroke(255);
-          p.strokeWeight(1.5);
-          p.fill(...COLORS[a.key]);
-          p.circle(px, m.y(a.f), 10);
-        }
+      p.strokeWeight(1.5);
+      for (const a of compare ? tr.all : []) {
+        if (a.key === s.selected) continue;
+        p.fill(...COLORS[a.key]);
+        p.circle(px, m.y(a.f), 10);
       }
-    }
-    ctx.restore();
+    }, { frame: true });
     if (!inside) {
       p.noStroke();
       p.fill(90, 60, 0);
@@ -370,14 +288,14 @@
     p.textAlign(p.RIGHT, p.CENTER);
     for (const v of yt.values) {
       const y = m.y(v);
-      if (y > box.y + 2 && y < box.y + box.h - 6) p.text(tickLabel(v, yt.step), box.x - 5, y);
+      if (y > box.y + 2 && y < box.y + box.h - 6) p.text(yt.label(v), box.x - 5, y);
     }
     p.textAlign(p.RIGHT, p.TOP);
     p.text(sm ? 'z₁' : 'z', box.x - 5, box.y + box.h + 2);
     p.textAlign(p.CENTER, p.TOP);
     for (const v of xt.values) {
       const x = m.x(v);
-      const lbl = tickLabel(v, xt.step);
+      const lbl = xt.label(v);
       const w2 = p.textWidth(lbl) / 2;
       if (x - w2 >= box.x - 3 && x + w2 <= area.x + area.w) p.text(lbl, x, box.y + box.h + 2);
     }
@@ -394,6 +312,7 @@
     }
     p.noFill();
     p.stroke(120);
+    p.strokeWeight(1);
     p.rect(box.x, sy, box.w, 16);
     if (inside) {
       p.stroke(255);

@@ -5,49 +5,17 @@
   'use strict';
   const ms = window.microsim;
   const MAX_HIDDEN = ms.constants.max_hidden; // sims/architecture.py MAX_HIDDEN
-  const { orange: ORANGE, blue: BLUE, highlight: HILITE, error: BAD, ink: INK, grey: GREY } = ms.palette;
-  const FLOW_TEXT = ms.palette.orangeDark; // the data-flow line: dark orange text
+  const { orange: ORANGE, blue: BLUE, highlight: HILITE, error: BAD, ink: INK } = ms.palette;
   const LINE = 16 * 1.3;
 
-  // ------------------------------------------------------------------ text helpers
-  const fmt2 = (v) => ms.fmt(v, 2, 2);
-
-  /** Info panel lines, in display order; `rank` says which to drop first when short of room. */
+  /**
+   * The info panel's lines (built by sims/architecture.py), in display order; `rank` says
+   * which to drop first when short of room. `wide`: the screen has room for every line.
+   */
   function infoLines(s, wide) {
-    const lines = [];
-    const add = (text, rank, opts) => lines.push({ text, rank, size: 16, ...(opts || {}) });
-    add(`Parameters: ${s.total_params} = ${s.breakdown}`, 0, { size: wide ? 20 : 18, bold: true });
-    if (wide) {
-      for (const lay of s.layers) {
-        const w = lay.W_shape_shown.join('×');
-        const t = `Layer ${lay.layer}: W[${lay.layer}] ${w} (${lay.weights}) + b[${lay.layer}] ${lay.b_shape.join('×')} (${lay.biases}) = ${lay.params}`;
-        add(t, 6, { color: lay.broken ? BAD : GREY });
-      }
-      add(`${s.total_weights} weights + ${s.total_biases} biases`, 7, { color: GREY });
-    }
-    if (s.mismatch) add(`✗ ${s.mismatch.error}`, 1, { bold: true, color: BAD });
-    if (s.highlight) {
-      const h = s.highlight;
-      add(h.equation, 2, { size: 18, bold: true, mono: true });
-      add(h.shapes, 2, { mono: true });
-      add(`${h.product};  ${h.rule}`, 3, { color: h.ok ? INK : BAD, bold: !h.ok });
-    }
-    const f = s.flow;
-    if (f.pos > 0 || flowing) {
-      add(`Data flow: ${f.text}`, 3, { color: FLOW_TEXT });
-      if (s.output && f.pos >= f.end) {
-        const vals = s.output.values;
-        const shown = vals.slice(0, 4).map(fmt2).join(', ') + (vals.length > 4 ? ', …' : '');
-        add(`ŷ = a[${s.L}] = [${shown}]${s.output.activation === 'softmax' ? ` (sum ${fmt2(s.output.sum)})` : ''}`, 4, { mono: true });
-      }
-    }
-    if (!s.highlight) {
-      add('Each layer l computes a[l] = σ(W[l] a[l−1] + b[l]) with W[l] ∈ ℝ^(n_l × n_(l−1)) and b[l] ∈ ℝ^(n_l × 1).', 5, { color: GREY });
-      add('Press Next layer (or click a column) to see one layer with its shapes.', 9, { color: GREY });
-    }
-    for (const n of s.notes) add(`Note: ${n}`, 4, { color: FLOW_TEXT });
-    if (!s.mismatch || s.message !== s.mismatch.error) add(s.message, 8, { color: GREY });
-    return lines;
+    return s.info
+      .filter((l) => (wide || !l.wide_only) && (!l.while_flowing || inFlow(s)))
+      .map((l) => ({ ...l, size: (!wide && l.narrow_size) || l.size, color: l.color && ms.palette[l.color] }));
   }
 
   const measure = (p, lines, w) => ms.textPanel(p, lines, { w, draw: false }) + 6;
@@ -58,40 +26,27 @@
     const W = p.width;
     const H = p.height;
     const wide = W >= 900;
-    let net;
-    let info;
+    const infoW = wide ? Math.min(440, Math.round(W * 0.38)) : W - 2 * pad;
+    // beside the network the lines have the full height; under it, what the network leaves
+    const room = wide ? H - 2 * pad : H - 3 * pad - Math.min(220, H * 0.6);
     let lines = infoLines(s, wide || W >= 700);
-    if (wide) {
-      const infoW = Math.min(440, Math.round(W * 0.38));
-      info = { x: W - infoW - pad, y: pad, w: infoW, h: H - 2 * pad };
-      while (measure(p, lines, infoW) > info.h && lines.length > 1) lines = dropOne(lines);
-      net = { x: pad, y: pad, w: W - infoW - 3 * pad, h: H - 2 * pad };
-    } else {
-      const infoW = W - 2 * pad;
-      const minNet = Math.min(220, H * 0.6);
-      let infoH = measure(p, lines, infoW);
-      while (H - infoH - 3 * pad < minNet && lines.length > 1) {
-        lines = dropOne(lines);
-        infoH = measure(p, lines, infoW);
-      }
-      net = { x: pad, y: pad, w: W - 2 * pad, h: H - infoH - 3 * pad };
-      info = { x: pad, y: net.y + net.h + pad, w: infoW, h: infoH };
-    }
+    while (measure(p, lines, infoW) > room && lines.length > 1) lines = dropOne(lines);
+    const infoH = wide ? H - 2 * pad : measure(p, lines, infoW);
+    const net = wide
+      ? { x: pad, y: pad, w: W - infoW - 3 * pad, h: H - 2 * pad }
+      : { x: pad, y: pad, w: W - 2 * pad, h: H - infoH - 3 * pad };
+    const info = { x: wide ? W - infoW - pad : pad, y: wide ? pad : net.y + net.h + pad, w: infoW, h: infoH };
     return { wide, pad, net, info, lines, cols: layoutNetwork(p, s, net) };
   }
 
   function dropOne(lines) {
-    const worst = Math.max(...lines.map((l) => l.rank));
-    const i = lines.map((l) => l.rank).lastIndexOf(worst);
+    const ranks = lines.map((l) => l.rank);
+    const i = ranks.lastIndexOf(Math.max(...ranks));
     return lines.filter((_, j) => j !== i);
   }
 
-  /** Text rows of the label of connection l: one line on wide screens, two when narrow. */
-  function weightLabel(p, s, l, oneLine) {
-    const info = s.layers[l - 1];
-    const shape = info.W_shape_shown.join('×');
-    return oneLine ? [`W[${l}] ∈ ℝ^(${shape})`, `b[${l}] ∈ ℝ^${info.n_out}`] : [`W[${l}]`, shape];
-  }
+  /** Text rows of the label of connection l (from the engine): one line each, or two short rows. */
+  const weightLabel = (s, l, oneLine) => s.layers[l - 1].label_rows[oneLine ? 'one' : 'two'];
 
   /**
    * Column positions and visible nodes (at most ~10 per column: the rest become "⋮ n"), and
@@ -103,7 +58,7 @@
     const showW = s.params.show_weights;
     const header = 2 * LINE + 4;
     const footer = s.params.show_dims ? LINE + 4 : 0;
-    const pulseRow = s.flow.pos > 0 || flowing ? LINE + 6 : 0;
+    const pulseRow = inFlow(s) ? LINE + 6 : 0;
     const margin = Math.max(28, Math.min(70, net.w * 0.06));
     const spacing = (net.w - 2 * margin) / (nCols - 1);
     // weight labels sit on the connections when they leave room for the "⋮ n" counts
@@ -111,7 +66,7 @@
     let labelMode = 'none';
     if (showW) {
       const widest = (one) => Math.max(...s.layers.map((lay) =>
-        Math.max(...weightLabel(p, s, lay.layer, one).map((t) => p.textWidth(t))))) + 8;
+        Math.max(...weightLabel(s, lay.layer, one).map((t) => p.textWidth(t))))) + 8;
       if (widest(true) <= spacing - 90) labelMode = 'one';
       else if (widest(false) <= spacing - 80) labelMode = 'two';
       else labelMode = 'band';
@@ -170,13 +125,11 @@
       const iconW = 26;
       const iconH = 16;
       const y = net.y + LINE + 2;
-      let label = a.label;
-      if (iconW + 4 + p.textWidth(label) > room) label = a.short;
-      const fitsLabel = iconW + 4 + p.textWidth(label) <= room;
-      const total = fitsLabel ? iconW + 4 + p.textWidth(label) : iconW;
+      const label = [a.label, a.short].find((t) => iconW + 4 + p.textWidth(t) <= room); // or none
+      const total = label ? iconW + 4 + p.textWidth(label) : iconW;
       const ix = clampX(x, total, net) - total / 2;
       drawIcon(p, a.icon, ix, y, iconW, iconH);
-      if (fitsLabel) {
+      if (label) {
         p.noStroke();
         p.fill(...INK);
         p.textAlign(p.LEFT, p.TOP);
@@ -207,6 +160,12 @@
     p.pop();
   }
 
+  /** Every pair of drawn nodes (not the "⋮" slots) of the columns a and b. */
+  function pairs(a, b) {
+    const shown = (c) => c.slots.filter((slot) => slot.k !== null);
+    return shown(a).flatMap((sa) => shown(b).map((sb) => [sa, sb]));
+  }
+
   function drawEdges(p, s, lay) {
     const { cols } = lay;
     const ctx = p.drawingContext;
@@ -222,13 +181,7 @@
         p.stroke(...BAD, 150);
       } else if (active) p.stroke(20, 60, 140, 170);
       else p.stroke(110, hl ? 45 : 80);
-      for (const sa of a.slots) {
-        if (sa.k === null) continue;
-        for (const sb of b.slots) {
-          if (sb.k === null) continue;
-          p.line(a.x, sa.y, b.x, sb.y);
-        }
-      }
+      for (const [sa, sb] of pairs(a, b)) p.line(a.x, sa.y, b.x, sb.y);
       ctx.setLineDash([]);
     }
   }
@@ -236,7 +189,7 @@
   function drawNodes(p, s, lay) {
     const { cols, nodeD } = lay;
     const hl = s.highlight ? s.highlight.layer : -1;
-    const reached = s.flow.pos > 0 || flowing ? s.flow.layer : -1;
+    const reached = inFlow(s) ? s.flow.layer : -1;
     s.columns.forEach((c, i) => {
       const col = cols[i];
       for (const slot of col.slots) {
@@ -275,31 +228,28 @@
     const { cols, labelMode } = lay;
     const mid = (lay.top + lay.bottom) / 2;
     p.textSize(16);
+    p.textAlign(p.CENTER, p.TOP);
     for (let l = 1; l < cols.length; l++) {
       const info = s.layers[l - 1];
-      const rows = weightLabel(p, s, l, labelMode === 'one');
+      const rows = weightLabel(s, l, labelMode === 'one');
       const x = (cols[l - 1].x + cols[l].x) / 2;
       const h = rows.length * LINE + 4;
-      p.textAlign(p.CENTER, p.TOP);
-      if (labelMode === 'band') {
-        // under the nodes, centred under the connection
-        p.noStroke();
-        p.fill(...(info.broken ? BAD : INK));
-        p.textStyle(info.broken ? p.BOLD : p.NORMAL);
-        rows.forEach((t, j) => p.text(t, x, lay.labelY + 2 + j * LINE));
-        p.textStyle(p.NORMAL);
-        continue;
+      // in the band under the nodes, centred under the connection; else in a box on it
+      let y = lay.labelY;
+      if (labelMode !== 'band') {
+        const w = Math.max(...rows.map((t) => p.textWidth(t))) + 8;
+        y = mid - h / 2 + (labelMode === 'two' ? (l % 2 ? -0.18 : 0.18) * (lay.bottom - lay.top) : 0);
+        p.stroke(...(info.broken ? BAD : [120, 120, 120]));
+        p.strokeWeight(info.broken ? 2 : 1);
+        p.fill(255, 255, 255, 235);
+        p.rect(x - w / 2, y, w, h, 4);
       }
-      const w = Math.max(...rows.map((t) => p.textWidth(t))) + 8;
-      const y = mid - h / 2 + (labelMode === 'two' ? (l % 2 ? -0.18 : 0.18) * (lay.bottom - lay.top) : 0);
-      p.stroke(...(info.broken ? BAD : [120, 120, 120]));
-      p.strokeWeight(info.broken ? 2 : 1);
-      p.fill(255, 255, 255, 235);
-      p.rect(x - w / 2, y, w, h, 4);
       p.noStroke();
       p.fill(...(info.broken ? BAD : INK));
+      p.textStyle(info.broken && labelMode === 'band' ? p.BOLD : p.NORMAL); // no red box there
       rows.forEach((t, j) => p.text(t, x, y + 2 + j * LINE));
     }
+    p.textStyle(p.NORMAL);
   }
 
   /** Small matrix pictures n_out × n_in under each connection ("expands to show shapes"). */
@@ -336,8 +286,7 @@
     p.textSize(16);
     p.textAlign(p.CENTER, p.TOP);
     s.columns.forEach((c, i) => {
-      const full = `a[${i}]: ${c.a_shape.join('×')}`;
-      const t = p.textWidth(full) <= spacing - 6 ? full : c.a_shape.join('×');
+      const t = p.textWidth(c.dims[0]) <= spacing - 6 ? c.dims[0] : c.dims[1];
       p.text(t, clampX(cols[i].x, p.textWidth(t), net), y);
     });
   }
@@ -372,26 +321,17 @@
 
   /** The data-flow pulse: dots along the connections and the shape of the vector in transit. */
   function drawPulse(p, s, lay) {
-    const f = s.flow;
-    if (!(f.pos > 0 || flowing)) return;
-    const { cols } = lay;
-    const k = f.layer;
-    const a = cols[k];
-    const b = cols[Math.min(k + 1, cols.length - 1)];
-    const t = f.frac;
+    if (!inFlow(s)) return;
+    const { layer: k, frac: t } = s.flow;
+    const a = lay.cols[k];
+    const b = lay.cols[Math.min(k + 1, lay.cols.length - 1)];
     if (t > 0) {
       p.noStroke();
       p.fill(...ORANGE);
-      for (const sa of a.slots) {
-        if (sa.k === null) continue;
-        for (const sb of b.slots) {
-          if (sb.k === null) continue;
-          p.circle(a.x + (b.x - a.x) * t, sa.y + (sb.y - sa.y) * t, 6);
-        }
-      }
+      for (const [sa, sb] of pairs(a, b)) p.circle(a.x + (b.x - a.x) * t, sa.y + (sb.y - sa.y) * t, 6);
     }
-    const stopped = f.stopped && s.mismatch;
-    const label = `a[${k}]: ${s.columns[k].a_shape.join('×')}${stopped ? ' ✗' : ''}`;
+    const stopped = s.flow.stopped && s.mismatch;
+    const label = `${s.columns[k].dims[0]}${stopped ? ' ✗' : ''}`;
     p.textSize(16);
     const w = p.textWidth(label) + 8;
     const x = Math.max(4, Math.min(p.width - w - 4, a.x + (b.x - a.x) * t - w / 2));
@@ -406,12 +346,10 @@
     p.text(label, x + 4, y + 2);
   }
 
-  function drawInfo(p, layout) {
-    ms.textPanel(p, layout.lines, layout.info);
-  }
-
   // ------------------------------------------------------------------ controls and animation
   let flowing = false;
+  /** The data flow has started or plays: its line, pulse and node colours show. */
+  const inFlow = (s) => s.flow.pos > 0 || flowing;
   const flow = ms.playButton('play', {
     play: 'Play data flow',
     pause: 'Pause data flow',
@@ -431,12 +369,12 @@
     if (name === 'next_layer') await ms.act('next_layer');
   });
 
-  /** Per-layer controls beyond the layer count are disabled (the runtime sets the values). */
-  function followState(s) {
-    disableUnused(s.params.n_hidden);
-    ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Left/right arrow keys highlight a layer; space plays the data flow.`);
-  }
-  function disableUnused(nHidden) {
+  /**
+   * Per-layer controls beyond the layer count are disabled (the runtime sets the values).
+   * `nHidden`: the state's count, or at setup the control's (it may hold a URL parameter the
+   * embedded state does not have yet).
+   */
+  function followState(s, nHidden = s.params.n_hidden) {
     for (let k = 1; k <= MAX_HIDDEN; k++) {
       for (const name of [`h${k}`, `act${k}`]) {
         const el = ms.controls[name].el;
@@ -444,15 +382,14 @@
         el.title = el.disabled ? `Hidden layer ${k} is not in use (raise Hidden layers)` : '';
       }
     }
+    ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Left/right arrow keys highlight a layer; space plays the data flow.`);
   }
-  ms.onState(followState);
+  ms.onState((s) => followState(s));
 
   const p5i = ms.sketch({
     setup(p) {
       ms.region.tabIndex = 0;
-      // the controls may hold URL parameters the embedded state does not have yet
-      disableUnused(ms.controls.n_hidden.value);
-      ms.region.setAttribute('aria-label', `${ms.config.describe} ${ms.state.summary}`);
+      followState(ms.state, ms.controls.n_hidden.value);
       // long checkbox labels wrap instead of being cut off with an ellipsis on narrow screens
       for (const name of ['show_dims', 'show_weights']) {
         const label = ms.controls[name].el.closest('label');
@@ -472,8 +409,7 @@
       const s = ms.state;
       p.background(240, 248, 255);
       const layout = computeLayout(p, s);
-      const lay = layout.cols;
-      const net = layout.net;
+      const { cols: lay, net } = layout;
       drawHighlightBand(p, s, lay, net);
       drawHeader(p, s, lay, net);
       drawEdges(p, s, lay);
@@ -485,7 +421,7 @@
       }
       drawMismatchMark(p, s, lay);
       drawFooter(p, s, lay, net);
-      drawInfo(p, layout);
+      ms.textPanel(p, layout.lines, layout.info);
       // for the browser tests: what was laid out (no numbers of the model here)
       window.__nnArchLayout = {
         width: p.width,

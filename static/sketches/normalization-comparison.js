@@ -15,16 +15,7 @@
   const fmt = (v, d = 2) => ms.fmt(v, d, d);
 
   // ------------------------------------------------------------------ DOM helpers
-  function el(tag, attrs, ...kids) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v;
-      else if (k === 'text') e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const kid of kids) if (kid) e.appendChild(typeof kid === 'string' ? document.createTextNode(kid) : kid);
-    return e;
-  }
+  const el = ms.el; // static/sketch-kit.js: text always goes in as text
   function sv(tag, attrs, text) {
     const e = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));

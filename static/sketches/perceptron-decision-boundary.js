@@ -63,18 +63,24 @@
 
   // ------------------------------------------------------------------ drawing
   function drawPlot(p, s, pl) {
+    p.push();
+    ms.clipped(p, { x: pl.x, y: pl.y, w: pl.s, h: pl.s }, () => drawPlane(p, s, pl), { frame: true });
+
+    // legend under the plot's top edge
+    p.textSize(16);
+    p.noStroke();
+    p.fill(60);
+    p.textAlign(p.LEFT, p.TOP);
+    const hint = ms.controls.add_mode.value ? 'Click to add a point' : 'Drag the w handle';
+    if (p.textWidth(hint) + 12 <= pl.s) p.text(hint, pl.x + 6, pl.y + 4);
+    p.pop();
+  }
+
+  /** Inside the plot: the two half-planes, the boundary and w's axis, the points and the w handle. */
+  function drawPlane(p, s, pl) {
     const ctx = p.drawingContext;
     const w = dragW || s.w;
     const b = s.b;
-    p.push();
-    p.fill(255);
-    p.stroke(192);
-    p.rect(pl.x, pl.y, pl.s, pl.s);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(pl.x, pl.y, pl.s, pl.s);
-    ctx.clip();
-
     // half-planes: class +1 where w·x + b >= 0 (orange), class −1 elsewhere (blue)
     const norm = Math.hypot(w[0], w[1]);
     p.noStroke();
@@ -174,16 +180,6 @@
     p.textStyle(p.BOLD);
     p.text('w', tx + 10, ty - 8);
     p.textStyle(p.NORMAL);
-    ctx.restore();
-
-    // legend under the plot's top edge
-    p.textSize(16);
-    p.noStroke();
-    p.fill(60);
-    p.textAlign(p.LEFT, p.TOP);
-    const hint = ms.controls.add_mode.value ? 'Click to add a point' : 'Drag the w handle';
-    if (p.textWidth(hint) + 12 <= pl.s) p.text(hint, pl.x + 6, pl.y + 4);
-    p.pop();
   }
 
   function drawInfo(p, s, box) {

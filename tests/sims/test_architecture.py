@@ -11,7 +11,7 @@ import pytest
 from engine import activations as act
 from engine import dense
 from sims import architecture as arch
-from sims._contract import dumps
+from sims._contract import dumps, fmt
 
 
 @pytest.fixture
@@ -213,3 +213,46 @@ def test_prev_layer_cycles_L_down_to_1_then_back_to_L(default):
     shallow = arch.set_param(deep, "n_hidden", 1)
     assert arch.prev_layer(shallow)["params"]["highlight"] == 1
     assert arch.next_layer(arch.prev_layer(state))["params"]["highlight"] == 3
+
+
+def info_texts(state: dict) -> list[str]:
+    return [line["text"] for line in state["info"]]
+
+
+def test_info_panel_lines_carry_the_engines_counts_and_the_layers_shapes(default):
+    lines = info_texts(default)
+    assert lines[0] == f"Parameters: {sum(hand_count([4, 8, 8, 2]))} = 40 + 72 + 18", lines
+    assert "Layer 2: W[2] 8×8 (64) + b[2] 8×1 (8) = 72" in lines, lines
+    assert f"{4 * 8 + 8 * 8 + 8 * 2} weights + {8 + 8 + 2} biases" in lines, lines
+    assert all(line["wide_only"] for line in default["info"] if line["text"].startswith("Layer "))
+    hl = arch.set_param(default, "highlight", 2)
+    assert "(8×8)·(8×1) = 8×1;  columns of W[2] = 8 = rows of a[1] ✓" in info_texts(hl)
+    broken = arch.set_param(default, "break_layer", "2")
+    # the broken W is drawn one column too wide; the counts stay the network's own
+    row = next(line for line in broken["info"] if line["text"].startswith("Layer 2:"))
+    assert row["text"] == "Layer 2: W[2] 8×9 (64) + b[2] 8×1 (8) = 72", row
+    assert row["color"] == "error", row
+    assert f"✗ {broken['mismatch']['error']}" in info_texts(broken)
+
+
+def test_info_panel_shows_the_engines_output_once_the_flow_reaches_it(default):
+    state = default
+    for _ in range(arch.FLOW_SUBSTEPS * 3):
+        state = arch.flow_step(state)
+    flow_lines = [line for line in state["info"] if line.get("while_flowing")]
+    assert flow_lines[0]["text"] == f"Data flow: {state['flow']['text']}", flow_lines
+    y = state["output"]["values"]
+    expected = f"ŷ = a[3] = [{', '.join(fmt(v, 2, 2) for v in y)}] (sum {fmt(sum(y), 2, 2)})"
+    assert flow_lines[1]["text"] == expected, (flow_lines[1]["text"], expected)
+    assert not any(line.get("while_flowing") and "ŷ" in line["text"] for line in default["info"])
+
+
+def test_connection_labels_and_dimension_labels_use_the_drawn_shapes(default):
+    broken = arch.set_param(default, "break_layer", "2")
+    assert broken["layers"][1]["label_rows"] == {
+        "one": ["W[2] ∈ ℝ^(8×9)", "b[2] ∈ ℝ^8"],
+        "two": ["W[2]", "8×9"],
+    }
+    assert [c["dims"] for c in default["columns"]] == [
+        [f"a[{i}]: {n}×1", f"{n}×1"] for i, n in enumerate([4, 8, 8, 2])
+    ]
