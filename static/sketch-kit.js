@@ -249,7 +249,7 @@
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v;
+      if (k === 'class') { if (v) e.className = v; } // no empty class="" attribute
       else if (k === 'text') e.textContent = v;
       else e.setAttribute(k, String(v));
     }

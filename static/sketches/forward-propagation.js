@@ -215,73 +215,48 @@
     'Orange solid edge: positive contribution w·a; blue dashed: negative; thicker = larger.',
     'Click a neuron of the highlighted layer (or press ↑/↓) to follow its sum.',
   ];
+  /** The legend under the network (wide screens; narrow ones show it in the text panel). */
   function drawLegend(p, box) {
-    p.push();
-    p.noStroke();
-    p.fill(50);
-    p.textSize(16);
-    p.textAlign(p.LEFT, p.TOP);
-    let y = box.y;
-    for (const line of LEGEND) {
-      for (const part of wrap(p, line, box.w - 8)) {
-        if (y + 20 > box.y + box.h) break;
-        p.text(part, box.x + 4, y);
-        y += 21;
-      }
-      y += 4;
-    }
-    p.pop();
+    const lines = LEGEND.map((text, i) => ({ text, color: [50, 50, 50], gap: i ? 4 : 0 }));
+    ms.textPanel(p, lines, { x: box.x + 4, y: box.y, w: box.w - 8, h: box.h, lead: 21 / 16 });
   }
-  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
 
   // ------------------------------------------------------------------ the text panel (DOM)
   let panel = null;
   let panelKey = null;
   let panelLayout = '';
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  const el = ms.el; // el(tag, {class, text, ...attributes}, ...kids): static/sketch-kit.js
 
   /** A matrix as a bracketed grid; `hlRow` highlights one row. Values are formatted here. */
   function matrix(rows, caption, hlRow, digits = 3) {
-    const blk = el('span', 'fp-blk');
-    const mx = el('span', 'fp-mx');
+    const cell = (v, r) => el('span', { class: r === hlRow ? 'fp-hl' : '', text: fmt(v, digits) });
+    const mx = el('span', { class: 'fp-mx' }, ...rows.flatMap((row, r) => row.map((v) => cell(v, r))));
     mx.style.gridTemplateColumns = `repeat(${rows[0].length}, auto)`;
-    rows.forEach((row, r) => row.forEach((v) => {
-      mx.appendChild(el('span', r === hlRow ? 'fp-hl' : '', fmt(v, digits)));
-    }));
-    blk.appendChild(mx);
-    if (caption) blk.appendChild(el('span', 'fp-cap', caption));
-    return blk;
+    return el('span', { class: 'fp-blk' }, mx, caption && el('span', { class: 'fp-cap', text: caption }));
   }
   const column = (v) => v.map((x) => [x]);
 
+  /** One row of tokens (spans) with spaces between them, where a long row may wrap. */
   function tokenRow(tokens, hl) {
-    const row = el('div', hl ? 'fp-row fp-hl' : 'fp-row');
-    tokens.forEach((t, i) => {
-      if (i) row.appendChild(document.createTextNode(' '));
-      row.appendChild(el('span', '', t));
-    });
-    return row;
+    const spans = tokens.flatMap((t, i) => [i ? ' ' : null, el('span', { text: t })]);
+    return el('div', { class: hl ? 'fp-row fp-hl' : 'fp-row' }, ...spans);
   }
+  /** The rows of tokens of a step, the focused neuron's highlighted. */
+  const tokenRows = (rows, focus) =>
+    el('div', { class: 'fp-rows' }, ...rows.map((tokens, j) => tokenRow(tokens, j === focus)));
 
-  function equation(parts) {
-    const eq = el('div', 'fp-eq');
-    for (const part of parts) eq.appendChild(typeof part === 'string' ? el('span', '', part) : part);
-    return eq;
-  }
+  /** A row of text pieces (spans) and matrices. */
+  const span = (t) => (typeof t === 'string' ? el('span', { text: t }) : t);
+  const equation = (parts) => el('div', { class: 'fp-eq' }, ...parts.map(span));
 
   function buildPanel(s) {
     const info = stepInfo(s);
     const L = info.layer;
     const showMM = s.params.show_matmul;
     const frag = document.createDocumentFragment();
-    frag.appendChild(el('h2', '', `Step ${s.step} of ${LAST_STEP} · ${info.title}`));
-    frag.appendChild(el('p', 'fp-dims', `Dimensions: ${info.dims}`));
+    frag.appendChild(el('h2', { text: `Step ${s.step} of ${LAST_STEP} · ${info.title}` }));
+    frag.appendChild(el('p', { class: 'fp-dims', text: `Dimensions: ${info.dims}` }));
 
     if (info.kind === 'input') {
       frag.appendChild(equation(['a[0] = x =', matrix(column(s.A[0]), '2×1')]));
@@ -295,12 +270,11 @@
           matrix(s.b[i], `b[${L}] ${sh.b.join('×')}`, s.focus, 2), '=',
           matrix(column(s.Z[i]), `z[${L}] ${sh.z.join('×')}`, s.focus),
         ]));
-        const rows = el('div', 'fp-rows');
-        s.rows[i].forEach((r, j) => rows.appendChild(tokenRow(r.tokens, j === s.focus)));
-        frag.appendChild(rows);
+        frag.appendChild(tokenRows(s.rows[i].map((r) => r.tokens), s.focus));
       } else {
         frag.appendChild(equation([`z[${L}] =`, matrix(column(s.Z[i]), `${sh.z.join('×')}`, s.focus)]));
-        frag.appendChild(el('p', 'fp-hint', `${s.rows[i][s.focus].symbolic}. Tick “Show Matrix Multiplication” to see every product.`));
+        const hint = `${s.rows[i][s.focus].symbolic}. Tick “Show Matrix Multiplication” to see every product.`;
+        frag.appendChild(el('p', { class: 'fp-hint', text: hint }));
       }
     } else if (info.kind === 'act') {
       const i = L - 1;
@@ -308,26 +282,22 @@
         `z[${L}] =`, matrix(column(s.Z[i]), `${s.sizes[L]}×1`, s.focus), '→',
         `a[${L}] =`, matrix(column(s.A[L]), `${s.sizes[L]}×1`, s.focus),
       ]));
-      const rows = el('div', 'fp-rows');
-      s.act_rows[i].forEach((r, j) => rows.appendChild(tokenRow(r.tokens, j === s.focus)));
-      frag.appendChild(rows);
+      frag.appendChild(tokenRows(s.act_rows[i].map((r) => r.tokens), s.focus));
     } else {
-      frag.appendChild(equation(['ŷ = a[2] =', matrix(column(s.output.probs), 'probabilities', s.output.predicted)]));
-      const rows = el('div', 'fp-rows');
-      s.output.probs.forEach((v, j) => rows.appendChild(tokenRow(
-        [`class ${j + 1}: ${fmt(v, 3, 3)}`, j === s.output.predicted ? '← predicted' : ''], j === s.output.predicted)));
-      rows.appendChild(tokenRow([`sum = ${fmt(s.output.sum, 3, 3)}`]));
-      frag.appendChild(rows);
+      const k = s.output.predicted;
+      frag.appendChild(equation(['ŷ = a[2] =', matrix(column(s.output.probs), 'probabilities', k)]));
+      const rows = s.output.probs.map((v, j) => [`class ${j + 1}: ${fmt(v, 3, 3)}`, j === k ? '← predicted' : '']);
+      frag.appendChild(tokenRows([...rows, [`sum = ${fmt(s.output.sum, 3, 3)}`]], k));
     }
-    frag.appendChild(el('p', 'fp-msg', s.message));
-    frag.appendChild(el('p', '', info.explain));
+    frag.appendChild(el('p', { class: 'fp-msg', text: s.message }));
+    frag.appendChild(el('p', { text: info.explain }));
 
-    if (!layout || !layout.legend) frag.appendChild(el('p', 'fp-hint', LEGEND.join(' ')));
+    if (!layout || !layout.legend) frag.appendChild(el('p', { class: 'fp-hint', text: LEGEND.join(' ') }));
 
     if (s.params.show_weights) {
-      const box = el('div', 'fp-weights');
       const bias = s.params.bias_init === 'zero' ? 'zero (as in the chapter)' : 'small random';
-      box.appendChild(el('p', '', `Weights (seed ${s.params.seed}, draw ${s.draws}, He init.; biases ${bias}):`));
+      const caption = `Weights (seed ${s.params.seed}, draw ${s.draws}, He init.; biases ${bias}):`;
+      const box = el('div', { class: 'fp-weights' }, el('p', { text: caption }));
       for (let i = 0; i < s.W.length; i++) {
         const l = i + 1;
         const hl = (L === l && info.kind === 'z') ? s.focus : -1;
@@ -356,8 +326,7 @@
     updateMore();
   }
   // "more below" cue: scrollbars are hidden on many touch screens
-  const more = el('div', 'fp-more', '▼ scroll for more');
-  more.setAttribute('aria-hidden', 'true');
+  const more = el('div', { class: 'fp-more', text: '▼ scroll for more', 'aria-hidden': 'true' });
   function updateMore() {
     if (panel) more.hidden = panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 4;
   }
@@ -420,10 +389,9 @@
   window.__fpPositions = () => positions;
   p5i = ms.sketch({
     setup(p) {
-      panel = el('div', 'fp-panel');
-      panel.tabIndex = 0;
-      panel.setAttribute('role', 'region');
-      panel.setAttribute('aria-label', 'Step details: the equations of the current step');
+      panel = el('div', {
+        class: 'fp-panel', tabindex: 0, role: 'region', 'aria-label': 'Step details: the equations of the current step',
+      });
       ms.region.appendChild(panel);
       panel.addEventListener('scroll', updateMore);
       ms.region.tabIndex = 0;
