@@ -24,6 +24,11 @@ only draws this state. The state is :class:`State` (plain JSON)::
     sample        the 28×28 sample image before/after the current kernel, stride and padding,
                   its size explanation, and "presets": every preset (stride 1, "same") on it
     message       one sentence for the reader; warning: a clamped value, or None
+    titles        the drawing's panel titles, with their numbers: input, output, pool (longest
+                  first, the sketch takes the first that fits), window, kernel, products, both
+                  (the narrow screen's weights-and-products grid), sample, presets
+    text          the text panel's lines, {"wide": [...], "narrow": [...]}, each {"text", "tone"}
+                  with tone "ink", "note" (grey) or "warn" (a size that is not a whole number)
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class State(TypedDict):
     sample: dict[str, Any]
     message: str
     warning: str | None
+    titles: dict[str, Any]
+    text: dict[str, list[dict[str, str]]]
     summary: str  # one paragraph for screen readers
 
 
@@ -261,7 +268,7 @@ def _current(trace: dict[str, Any], pos: int, kd: dict[str, Any], k: int) -> dic
         result = f"= {fmt(total, 3)} → output[{i}][{j}]"
     else:
         result = f"= {fmt(total, 3)};  × 1/{d} = {fmt(value, 3)} → output[{i}][{j}]"
-    return {
+    out = {
         **step,
         "window_labels": _labels(window, 2),
         "scaled": scaled.tolist(),
@@ -280,6 +287,10 @@ def _current(trace: dict[str, Any], pos: int, kd: dict[str, Any], k: int) -> dic
         + f" {result}",
         "n_terms": k * k,
     }
+    # the line the drawing writes under the grids: every term of a 3×3 kernel, or the row sums
+    # (each a sum of one grid row) of a 5×5 kernel; the grid shows every product either way
+    out["written"] = out["sum_line"] if k * k <= 9 else out["rows_line"]
+    return out
 
 
 def _pool(output: np.ndarray, mode: str, pos: int) -> dict[str, Any] | None:
@@ -394,6 +405,50 @@ def _sample(name: str, kname: str, k: int, stride: int, padding: str) -> dict[st
     }
 
 
+def _titles(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The panel titles of the drawing, with the sizes and the kernel's common factor."""
+    pad, ker, pool, sample = state["pad"], state["kernel"], state["pool"], state["sample"]
+    n, k, factor = len(state["output"]), ker["size"], ker["factor"]
+    pool_titles: list[str] = []
+    if pool and not pool["too_small"]:
+        m, mode = len(pool["output"]), "Max" if pool["mode"] == "max" else "Average"
+        pool_titles = [f"{mode} pool {m}×{m}", f"{mode} {m}×{m}", f"{m}×{m}"]
+    rows, cols = sample["after_shape"]
+    side = len(sample["image"])
+    return {
+        "input": f"Input {N}×{N}, pad p = {pad}" if pad else f"Input {N}×{N}, no padding",
+        "output": f"Output {n}×{n}",
+        "pool": pool_titles,
+        "window": "Input window",
+        "kernel": f"Kernel × {factor}" if factor else "Kernel",
+        "products": "Products, row sums",
+        "both": f"Weights × {factor} (top), products" if factor else "Weights (top), products",
+        "sample": f"Sample {side}×{side} → {ker['name']} → {rows}×{cols}",
+        "presets": f"Every preset, {k}×{k}, same",
+    }
+
+
+def _text_lines(state: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """The text panel: the output-size formula, the pooling's, the message and what the colours
+    and the kernel mean ("wide"); on a narrow screen only the formula's numbers and the pooling
+    (or, without pooling, the message)."""
+    size, pool = state["size"]["lines"], state["pool"]
+    pool_tone = "warn" if pool and pool.get("exact") is False else "ink"
+    message = [{"text": state["message"], "tone": "note"}]
+    wide = [{"text": line, "tone": "ink"} for line in size]
+    narrow = [{"text": f"Output size = {size[1]}", "tone": "ink"}]
+    if pool:
+        wide += [{"text": line, "tone": pool_tone} for line in pool["lines"]]
+        narrow += [{"text": line, "tone": pool_tone} for line in pool["short"]]
+    else:
+        narrow += message
+    wide += message + [
+        {"text": f"Output colours: {state['scale']['label']}.", "tone": "note"},
+        {"text": f"Kernel: {state['kernel']['note']}.", "tone": "note"},
+    ]
+    return {"wide": wide, "narrow": narrow}
+
+
 def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, Any]:
     k, stride, padding = int(p["ksize"]), int(p["stride"]), p["padding"]
     x = conv_presets.sample_input_7x7(INPUT_NAME)
@@ -403,7 +458,7 @@ def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, An
     trace = conv.conv2d_trace(x, weights, stride=stride, padding=padding)
     kd = _kernel_display(weights)
     pos = int(p["pos"])
-    return {
+    state = {
         "params": p,
         "input": x.tolist(),
         "pad": info["padding"],
@@ -430,10 +485,12 @@ def _build(p: dict[str, Any], warning: str | None, message: str) -> dict[str, An
         "message": message,
         "warning": warning,
     }
+    return {**state, "titles": _titles(state)}
 
 
 def _with_summary(state: Mapping[str, Any]) -> State:
-    """One paragraph for screen readers: what the drawing shows, with its numbers."""
+    """The state with its final message: one paragraph for screen readers (what the drawing
+    shows, with its numbers) and the text panel's lines."""
     cur, ker, size = state["current"], state["kernel"], state["size"]
     i, j = cur["out"]
     factor = f" times {ker['factor']}" if ker["factor"] else ""
@@ -450,7 +507,8 @@ def _with_summary(state: Mapping[str, Any]) -> State:
     if state["pool"] and not state["pool"]["too_small"]:
         parts.append(" ".join(state["pool"]["lines"]))
     parts.append(" ".join(state["sample"]["lines"]))
-    return cast("State", {**state, "summary": " ".join(parts)})  # a _build state + summary
+    # a _build state + summary and text
+    return cast("State", {**state, "summary": " ".join(parts), "text": _text_lines(state)})
 
 
 def _where(state_pos: int, n_positions: int, size: int) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from engine import conv, conv_presets
 from sims import convolution as sim
-from sims._contract import dumps
+from sims._contract import dumps, fmt
 
 COMBOS = list(itertools.product(["3", "5"], ["1", "2"], ["valid", "same"]))
 
@@ -205,3 +205,70 @@ def test_state_is_plain_json_and_has_a_screen_reader_summary():
     s = sim.initial_state({"ksize": "5", "pool": "avg"})
     assert json.loads(dumps(s))["pos"] == 1
     assert "5×5" in s["summary"] and "Sum of the 25 products" in s["summary"]
+
+
+@pytest.mark.parametrize("pool", ["none", "max", "avg"])
+@pytest.mark.parametrize(("ksize", "stride", "padding"), COMBOS)
+def test_titles_carry_the_engines_sizes_and_the_kernels_factor(ksize, stride, padding, pool):
+    s = sim.initial_state(
+        {"kernel": "blur", "ksize": ksize, "stride": stride, "padding": padding, "pool": pool}
+    )
+    t, n, k = s["titles"], len(s["output"]), int(ksize)
+    assert t["output"] == f"Output {n}×{n}", (t["output"], np.shape(s["output"]))
+    pad = conv.conv_output_size_explain(7, k, padding, int(stride))["padding"]
+    assert t["input"] == (f"Input 7×7, pad p = {pad}" if pad else "Input 7×7, no padding")
+    factor = s["kernel"]["factor"]
+    assert factor in ("1/16", "1/256") and t["kernel"] == f"Kernel × {factor}", (t, factor)
+    assert t["both"].startswith(f"Weights × {factor}"), t["both"]
+    rows, cols = np.shape(s["sample"]["after"])
+    assert t["sample"] == f"Sample 28×28 → blur → {rows}×{cols}", (t["sample"], rows, cols)
+    assert t["presets"] == f"Every preset, {k}×{k}, same"
+    if pool == "none":
+        assert t["pool"] == []
+    else:
+        m = len(s["pool"]["output"])
+        assert m == n // 2 and t["pool"][-1] == f"{m}×{m}", (t["pool"], n)
+        assert t["pool"][0] == ("Max" if pool == "max" else "Average") + f" pool {m}×{m}"
+
+
+def test_written_sum_is_every_term_for_3x3_and_the_row_sums_for_5x5():
+    three = sim.initial_state({})["current"]
+    assert three["written"] == three["sum_line"], three["written"]
+    five = sim.initial_state({"ksize": "5"})["current"]
+    assert five["written"] == five["rows_line"], five["written"]
+    total = sum(five["row_sums"])
+    assert five["written"].startswith("Row sums ") and f"= {fmt(total, 3)}" in five["written"], (
+        five["written"],
+        total,
+    )
+
+
+@pytest.mark.parametrize("pool", ["none", "max"])
+@pytest.mark.parametrize(("ksize", "stride", "padding"), COMBOS)
+def test_text_lines_are_the_size_formulas_the_pooling_and_the_message(ksize, stride, padding, pool):
+    s = sim.initial_state({"ksize": ksize, "stride": stride, "padding": padding, "pool": pool})
+    wide, narrow = s["text"]["wide"], s["text"]["narrow"]
+    texts = [line["text"] for line in wide]
+    size = conv.conv_output_size_explain(7, int(ksize), padding, int(stride))
+    assert texts[:2] == s["size"]["lines"][:2] and f"→  {size['size']}×" in texts[1], texts
+    assert texts[-3:] == [
+        s["message"],
+        f"Output colours: {s['scale']['label']}.",
+        f"Kernel: {s['kernel']['note']}.",
+    ], texts
+    assert narrow[0] == {"text": f"Output size = {s['size']['lines'][1]}", "tone": "ink"}
+    if pool == "none":
+        assert narrow[1:] == [{"text": s["message"], "tone": "note"}], narrow
+        return
+    tone = "ink" if s["pool"]["exact"] else "warn"
+    assert [line["text"] for line in narrow[1:]] == s["pool"]["short"], narrow
+    assert {line["tone"] for line in narrow[1:]} == {tone}, (narrow, s["pool"]["exact"])
+    pooled = [line for line in wide if line["text"] in s["pool"]["lines"]]
+    assert len(pooled) == len(s["pool"]["lines"]) and all(ln["tone"] == tone for ln in pooled)
+
+
+def test_text_lines_follow_the_final_message():
+    s = sim.initial_state({"stride": "2", "pos": 8})
+    done = sim.animate_step(s)  # the last position: the message says the map is complete
+    assert "complete" in done["message"]
+    assert done["text"]["wide"][-3]["text"] == done["message"], done["text"]["wide"]
