@@ -11,10 +11,13 @@ The state is :class:`State` (plain JSON, drawn by ``static/sketches/tensor-opera
     applies         how many times the operation was applied (each press replays the animation)
     error           the engine's ShapeError message (or a parse error), else None
     error_field     the control the error is most likely about ("shape", "target", "axes", ...)
-    inputs          [{"name": "a"|"b", "shape": [...], "n": count}]  tensors drawn on the left
-    outputs         [{"name", "shape", "n", "drawable", "src_tensor", "src_index"}]
+    inputs          [{"name": "a"|"b", "shape": [...], "n": count, "titles", "note"}]
+    outputs         [{"name", "shape", "n", "drawable", "src_tensor", "src_index", "titles",
+                    "note"}]
                     src_tensor[m] / src_index[m]: the input (0 = a, 1 = b) and its row-major
                     index that lands in output cell m (row-major); None for einsum (summed)
+                    titles: the tensor's title, longest first (the sketch shows the first that
+                    fits); note: why a result too big to draw is shown as its shape, else None
     result_shape    the result shape, or None on error
     expr            the NumPy call that does the same, e.g. "np.reshape(a, (6, 4))"
     dest            for one-input ops: row k = output index tuple of input element k
@@ -26,6 +29,18 @@ The state is :class:`State` (plain JSON, drawn by ``static/sketches/tensor-opera
     broadcast_rules engine.tensor.broadcast_shapes' per-axis explanation, or None
     einsum_letters  [{"letter", "size", "in": [operands], "kept": bool}] or None
     message         one sentence for the reader
+
+and the text the sketch shows as it is, built from the fields above by :func:`_with_text`::
+
+    heading         "Result shape: (6, 4)" (or "Result shape: —" on error)
+    call            ``expr``, or "reshape: cannot run" on error
+    info            lines under the drawing: [{"text", "bold"?, "color"?}] (color: a palette
+                    name of static/sketch-kit.js), the note or error, the broadcast rules, the
+                    einsum letters
+    targets         the reshape-like ops: {"head", "tokens", "total"}, the valid targets as
+                    text (the sketch wraps as many as fit), else None
+    error_box       the lines of the error box drawn in place of a result ([] without error)
+    describe        the drawing's accessible description (aria-label)
 """
 
 from __future__ import annotations
@@ -60,6 +75,12 @@ class State(TypedDict):
     broadcast_rules: list[dict[str, Any]] | None
     einsum_letters: list[dict[str, Any]] | None
     message: str
+    heading: str
+    call: str
+    info: list[dict[str, Any]]
+    targets: dict[str, Any] | None
+    error_box: list[dict[str, Any]]
+    describe: str
 
 
 MAX_INPUT_NDIM = 4
@@ -199,6 +220,9 @@ ERROR_FIELD = {
     "einsum": "second",
 }
 """The control an engine ShapeError of each operation is most likely about."""
+ONE_INPUT = ("reshape", "transpose", "squeeze", "unsqueeze", "flatten")
+TARGET_OPS = ("reshape", "flatten", "squeeze", "unsqueeze")
+"""The operations whose lesson includes the list of valid reshape targets."""
 
 
 class FieldError(ValueError):
@@ -399,7 +423,7 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
     """Result of ``op`` on ``a`` (and the second shape): outputs, result shape, notes."""
     axis = int(params["axis"])
     sa = fmt(a)
-    if op in ("reshape", "transpose", "squeeze", "unsqueeze", "flatten"):
+    if op in ONE_INPUT:
         args: dict[str, Any]  # keyword arguments of engine.tensor.element_mapping for op
         if op == "reshape":
             target = parse_field(params, "target", max_ndim=5, max_elements=10**9, allow_infer=True)
@@ -491,12 +515,91 @@ def _operation(a: tuple, op: str, params: dict[str, Any], base: dict) -> dict[st
     }
 
 
+# --------------------------------------------------------------------------- the text shown
+
+
+def _titled(tensor: dict[str, Any], drawn: bool) -> dict[str, Any]:
+    """A tensor with its titles (longest first) and, when too big to draw, a note saying so."""
+    shape = fmt(tensor["shape"])
+    title = f"{tensor['name']}: {shape}"
+    if drawn:
+        return {
+            **tensor,
+            "titles": [f"{title} · {tensor['n']} elements", title, shape],
+            "note": None,
+        }
+    note = f"{tensor['n']} elements: too many to draw cell by cell; the shape is {shape}."
+    return {**tensor, "titles": [title, shape], "note": note}
+
+
+def _info(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines under the drawing: the note (or error), then the rule table of the operation."""
+    if state["error"]:
+        lines = [{"text": f"Error: {state['error']}", "bold": True, "color": "error"}]
+    else:
+        note = state["order_note"] if state["applied"] and state["order_note"] else state["message"]
+        lines = [{"text": note}]
+    for r in state["broadcast_rules"] or []:
+        a, b = ("—" if v is None else v for v in (r["a"], r["b"]))
+        lines.append({"text": f"axis {r['axis']}: a {a}, b {b} → {r['result']} ({r['rule']})"})
+    if state["einsum_letters"]:
+        parts = [
+            f"{r['letter']} = {r['size']} (in {', '.join('ab'[i] for i in r['in'])}; "
+            f"{'kept' if r['kept'] else 'summed'})"
+            for r in state["einsum_letters"]
+        ]
+        lines.append({"text": " · ".join(parts)})
+    return lines
+
+
+def _describe(state: dict[str, Any]) -> str:
+    """The drawing in one sentence, for screen readers."""
+    ins = " and ".join(f"{t['name']} {fmt(t['shape'])}" for t in state["inputs"])
+    if state["error"]:
+        return f"Input {ins or 'invalid'}: {state['params']['op']} cannot run: {state['error']}"
+    order = f" {state['order_note']}" if state["order_note"] else ""
+    return (
+        f"Input {ins}; {state['expr']} gives the result shape {fmt(state['result_shape'])}.{order}"
+    )
+
+
+def _with_text(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` plus the text the sketch shows (see the module docstring), from its numbers."""
+    op, error, shape = state["params"]["op"], state["error"], state["result_shape"]
+    targets = None
+    if state["inputs"] and op in TARGET_OPS and state["reshape_targets"]:
+        targets = {
+            "head": f"Valid reshape targets ({state['inputs'][0]['n']} elements):",
+            "tokens": [fmt(t) for t in state["reshape_targets"]],
+            "total": state["n_targets"],
+        }
+    error_box = []
+    if error:
+        error_box = [
+            {"text": f"⚠ Cannot apply {op}:", "bold": True, "color": "error"},
+            {"text": error, "color": "error", "gap": 2},
+        ]
+        if state["error_field"] == "shape" and state["message"]:
+            error_box.append({"text": state["message"], "color": "error"})
+    return {
+        **state,
+        "inputs": [_titled(t, True) for t in state["inputs"]],
+        "outputs": [_titled(t, t["drawable"]) for t in state["outputs"]],
+        "heading": "Result shape: —" if shape is None else f"Result shape: {fmt(shape)}",
+        "call": state["expr"] or (f"{op}: cannot run" if error else ""),
+        "info": _info(state),
+        "targets": targets,
+        "error_box": error_box,
+        "describe": _describe(state),
+    }
+
+
 def initial_state(params: dict[str, Any]) -> State:
     """The plan for the control values (nothing applied yet)."""
     p = SETTINGS.clean(params)
     if p["second"] == SETTINGS.controls["second"].default:
         p["second"] = _suggestion(p, p["second"])
-    return cast("State", {**_compute(p), "applied": False, "applies": 0})  # the plan, not applied
+    return cast("State", _with_text({**_compute(p), "applied": False, "applies": 0}))  # not applied
 
 
 def _suggestion(params: dict[str, Any], current: str) -> str:
@@ -513,7 +616,7 @@ def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[st
         return {**state, "params": params}
     if name in ("op", "einsum"):
         params["second"] = _suggestion(params, params["second"])
-    return {**_compute(params), "applied": False, "applies": state.get("applies", 0)}
+    return _with_text({**_compute(params), "applied": False, "applies": state.get("applies", 0)})
 
 
 set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
@@ -523,14 +626,16 @@ def apply(state: dict[str, Any]) -> dict[str, Any]:
     """ "Apply Operation": mark the plan applied (the sketch animates the elements)."""
     new = _compute(state["params"])
     if new["error"]:
-        return {**new, "applied": False, "applies": state.get("applies", 0)}
+        return _with_text({**new, "applied": False, "applies": state.get("applies", 0)})
     done = (
         "Applied: the result shape is "
         + fmt(new["result_shape"])
         + ". "
         + (new["order_note"] or new["message"])
     )
-    return {**new, "applied": True, "applies": state.get("applies", 0) + 1, "message": done}
+    return _with_text(
+        {**new, "applied": True, "applies": state.get("applies", 0) + 1, "message": done}
+    )
 
 
 def use_result(state: dict[str, Any]) -> dict[str, Any]:
@@ -544,7 +649,7 @@ def use_result(state: dict[str, Any]) -> dict[str, Any]:
             f"{MAX_INPUT_NDIM} axes and {MAX_INPUT_ELEMENTS} elements)"
         )
     params = {**state["params"], "shape": fmt(shape)}
-    return {**_compute(params), "applied": False, "applies": state.get("applies", 0)}
+    return _with_text({**_compute(params), "applied": False, "applies": state.get("applies", 0)})
 
 
 ACTIONS = {"set_param": set_param, "apply": apply, "use_result": use_result}

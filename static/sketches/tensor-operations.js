@@ -1,6 +1,7 @@
 // Tensor Operations Visualizer: draws the state of sims/tensor_ops.py. Every shape, mapping,
-// rule and message comes from the engine's state; this file only lays tensors out as nested
-// boxes (pixel mapping) and interpolates cell positions for the animation.
+// rule and message (titles, headings, notes: built in Python) comes from the engine's state;
+// this file only lays tensors out as nested boxes (pixel mapping) and interpolates cell
+// positions for the animation.
 (function () {
   'use strict';
   const ms = window.microsim;
@@ -12,7 +13,14 @@
   const MAXC = 60; // largest cell
   const MINC = 3; // below this a tensor is summarised in words
   const { ink: INK, error: ERR } = ms.palette; // static/microsim.css
-  const fmt = (shape) => (shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`);
+  const AXIS_INK = [20, 60, 120]; // the axis annotations and the reshape targets
+  /** Panel lines of the state, their colour given as a palette name. */
+  const styled = (lines) => lines.map((l) => ({ ...l, color: l.color ? ms.palette[l.color] : undefined }));
+  const font = (p, size, bold = false, mono = false) => {
+    p.textSize(size);
+    p.textStyle(bold ? p.BOLD : p.NORMAL);
+    p.textFont(mono ? 'monospace' : 'sans-serif');
+  };
 
   let animT = 1; // 0..1 progress of the element animation; 1 = at rest
   let lastApplies = ms.state.applies;
@@ -89,12 +97,6 @@
   }
 
   // ------------------------------------------------------------------ page layout
-  function tensorsOf(s) {
-    const ins = s.inputs.map((t, i) => ({ ...t, role: 'in', t: i, title: `${t.name}: ${fmt(t.shape)}` }));
-    const outs = s.outputs.map((t, i) => ({ ...t, role: 'out', o: i, title: `${t.name}: ${fmt(t.shape)}` }));
-    return { ins, outs };
-  }
-
   /** Slots for a group of tensors inside a rect: stacked or side by side. */
   function groupSlots(group, r, sideBySide) {
     const n = Math.max(1, group.length);
@@ -103,30 +105,25 @@
       : { x: r.x, y: r.y + (i * r.h) / n, w: r.w, h: r.h / n - (i < n - 1 ? 8 : 0) }));
   }
 
+  /** Fit each tensor of `items` that is drawn cell by cell to its slot; the smallest cell size. */
   function fitAll(items) {
-    let score = Infinity;
-    for (const it of items) {
-      if (it.tensor.role === 'out' && !it.tensor.drawable) continue;
-      const f = fit(it.tensor.shape, it.slot.w - 4, it.slot.h - TITLE - 2);
-      it.fit = f;
-      score = Math.min(score, f.c);
-    }
-    return score;
+    const drawable = items.filter((it) => it.tensor.role === 'in' || it.tensor.drawable);
+    for (const it of drawable) it.fit = fit(it.tensor.shape, it.slot.w - 4, it.slot.h - TITLE - 2);
+    return Math.min(...drawable.map((it) => it.fit.c));
   }
 
   /** Choose the arrangement (input | output side by side or above each other) with the largest cells. */
   function arrange(s, area) {
-    const { ins, outs } = tensorsOf(s);
+    const ins = s.inputs.map((t, i) => ({ ...t, role: 'in', t: i }));
+    const outs = s.outputs.map((t) => ({ ...t, role: 'out' }));
     const outsOrBox = outs.length ? outs : [{ role: 'out', placeholder: true, shape: [], drawable: false }];
     const options = [];
     const AR = 34; // arrow band
     for (const horizontal of [true, false]) {
-      const inR = horizontal
-        ? { x: area.x, y: area.y, w: (area.w - AR) / 2, h: area.h }
-        : { x: area.x, y: area.y, w: area.w, h: (area.h - AR) / 2 };
-      const outR = horizontal
-        ? { x: area.x + (area.w + AR) / 2, y: area.y, w: (area.w - AR) / 2, h: area.h }
-        : { x: area.x, y: area.y + (area.h + AR) / 2, w: area.w, h: (area.h - AR) / 2 };
+      const half = (second) => (horizontal
+        ? { x: area.x + (second ? (area.w + AR) / 2 : 0), y: area.y, w: (area.w - AR) / 2, h: area.h }
+        : { x: area.x, y: area.y + (second ? (area.h + AR) / 2 : 0), w: area.w, h: (area.h - AR) / 2 });
+      const [inR, outR] = [half(false), half(true)];
       for (const side of [false, true]) {
         const items = [
           ...groupSlots(ins, inR, side).map((slot, i) => ({ tensor: ins[i], slot })),
@@ -141,16 +138,22 @@
   }
 
   // ------------------------------------------------------------------ text helpers
-  const wrap = ms.wrapText; // word-wrap for p5 text (static/microsim.js)
-
   /** The first label that fits `width` at the current text size, or ''. */
   function fitLabel(p, options, width) {
     for (const t of options) if (p.textWidth(t) <= width) return t;
     return '';
   }
+  /** "axis 2: 4", or a shorter form when that does not fit `width`. */
+  const axisLabel = (p, axis, n, width) => fitLabel(p, [`axis ${axis}: ${n}`, `ax${axis}: ${n}`, `${n}`], width);
 
-  /** Shapes as tokens, wrapped into at most maxLines lines, with "+k more" when cut. */
-  function tokenLines(p, head, tokens, total, width, maxLines) {
+  /**
+   * The valid reshape targets as panel lines: the head and the shapes, wrapped into at most
+   * two lines of `width`, with "+k more" when not all fit.
+   */
+  function targetLines(p, s, width) {
+    if (!s.targets) return [];
+    const { head, tokens, total } = s.targets;
+    font(p, 16);
     const greedy = (toks) => {
       const lines = [];
       let cur = head;
@@ -161,12 +164,13 @@
       lines.push(cur);
       return lines;
     };
+    let lines = [head];
     for (let use = tokens.length; use >= 0; use--) {
       const more = total - use;
-      const lines = greedy(more > 0 ? [...tokens.slice(0, use), `+${more} more`] : tokens);
-      if (lines.length <= maxLines) return lines;
+      const tried = greedy(more > 0 ? [...tokens.slice(0, use), `+${more} more`] : tokens);
+      if (tried.length <= 2) { lines = tried; break; }
     }
-    return [head];
+    return lines.map((text) => ({ text, color: AXIS_INK }));
   }
 
   // ------------------------------------------------------------------ colours
@@ -182,102 +186,40 @@
   }
 
   // ------------------------------------------------------------------ drawing
-  function header(p, s, W) {
-    const expr = s.expr || (s.error ? `${s.params.op}: cannot run` : '');
-    p.textStyle(p.BOLD);
-    p.textSize(24);
-    const res = s.result_shape ? `Result shape: ${fmt(s.result_shape)}` : 'Result shape: —';
-    const resW = p.textWidth(res);
-    p.textStyle(p.NORMAL);
-    p.textSize(16);
-    p.textFont('monospace');
-    const exprW = p.textWidth(expr);
-    const oneLine = exprW + resW + 40 <= W - 20;
-    return { expr, res, oneLine, h: oneLine ? 38 : 64 };
-  }
-
-  function drawHeader(p, s, hd, W) {
+  /** The result shape (right of the NumPy call, or above it when both do not fit one line); returns the height. */
+  function drawHeader(p, s, W) {
     p.noStroke();
-    p.textAlign(p.LEFT, p.CENTER);
-    p.textFont('sans-serif');
-    p.textStyle(p.BOLD);
-    p.textSize(24);
+    font(p, 16, false, true);
+    const callW = p.textWidth(s.call);
+    font(p, 24, true);
+    const oneLine = callW + p.textWidth(s.heading) + 40 <= W - 20;
     p.fill(...(s.result_shape ? INK : ERR));
-    const resY = hd.oneLine ? 20 : 18;
-    if (hd.oneLine) {
-      p.textAlign(p.RIGHT, p.CENTER);
-      p.text(hd.res, W - 10, resY);
-    } else p.text(hd.res, 10, resY);
-    p.textStyle(p.NORMAL);
-    p.textSize(16);
-    p.textFont('monospace');
+    p.textAlign(oneLine ? p.RIGHT : p.LEFT, p.CENTER);
+    p.text(s.heading, oneLine ? W - 10 : 10, oneLine ? 20 : 18);
+    font(p, 16, false, true);
     p.textAlign(p.LEFT, p.CENTER);
     p.fill(40, 40, 90);
-    let expr = hd.expr;
-    while (expr.length > 4 && p.textWidth(expr) > W - 20) expr = `${expr.slice(0, -2)}…`;
-    p.text(expr, 10, hd.oneLine ? 20 : 46);
-    p.textFont('sans-serif');
-  }
-
-  function infoLines(p, s, W) {
-    const out = [];
-    const width = W - 20;
-    p.textSize(16);
-    if (s.error) {
-      p.textStyle(p.BOLD);
-      for (const l of wrap(p, `Error: ${s.error}`, width)) out.push({ text: l, color: ERR, bold: true });
-      p.textStyle(p.NORMAL);
-    } else {
-      const note = s.applied && s.order_note ? s.order_note : s.message;
-      for (const l of wrap(p, note, width)) out.push({ text: l });
-    }
-    const op = s.params.op;
-    if (s.inputs.length && ['reshape', 'flatten', 'squeeze', 'unsqueeze'].includes(op) && s.reshape_targets.length) {
-      const n = s.inputs[0].n;
-      const head = `Valid reshape targets (${n} elements):`;
-      for (const l of tokenLines(p, head, s.reshape_targets.map(fmt), s.n_targets, width, 2)) out.push({ text: l, color: [20, 60, 120] });
-    }
-    if (s.broadcast_rules) {
-      for (const r of s.broadcast_rules) {
-        const a = r.a === null ? '—' : r.a;
-        const b = r.b === null ? '—' : r.b;
-        for (const l of wrap(p, `axis ${r.axis}: a ${a}, b ${b} → ${r.result} (${r.rule})`, width)) out.push({ text: l, mono: false });
-      }
-    }
-    if (s.einsum_letters) {
-      const names = ['a', 'b'];
-      const parts = s.einsum_letters.map((r) => `${r.letter} = ${r.size} (in ${r.in.map((i) => names[i]).join(', ')}; ${r.kept ? 'kept' : 'summed'})`);
-      for (const l of wrap(p, parts.join(' · '), width)) out.push({ text: l });
-    }
-    return out;
+    p.text(ms.fitText(p, s.call, W - 20), 10, oneLine ? 20 : 46);
+    font(p, 16);
+    return oneLine ? 38 : 64;
   }
 
   function drawTensor(p, it, L, s, phase) {
     const T = it.tensor;
     const { slot } = it;
+    const placed = L && L.c >= MINC;
     p.noStroke();
     p.fill(...INK);
     p.textAlign(p.LEFT, p.TOP);
-    p.textStyle(p.BOLD);
-    p.textSize(16);
-    let title = T.title;
-    if (T.role === 'in' || T.drawable) title += ` · ${T.n} elements`;
-    const lab = fitLabel(p, [title, T.title, fmt(T.shape)], slot.w - 4);
-    const placed = L && L.c >= MINC;
+    font(p, 16, true);
+    const lab = fitLabel(p, T.titles, slot.w - 4);
     const tx = placed ? Math.max(slot.x + 2, Math.min(L.x, slot.x + slot.w - p.textWidth(lab) - 2)) : slot.x + 2;
-    const ty = placed ? L.y - TITLE + 2 : slot.y + 2;
-    p.text(lab, tx, ty);
+    p.text(lab, tx, placed ? L.y - TITLE + 2 : slot.y + 2);
     p.textStyle(p.NORMAL);
-    if (T.role === 'out' && !T.drawable) {
-      p.fill(60);
-      const msg = `${T.n} elements: too many to draw cell by cell; the shape is ${fmt(T.shape)}.`;
-      let y = slot.y + TITLE + 6;
-      for (const l of wrap(p, msg, slot.w - 8)) { p.text(l, slot.x + 4, y); y += 20; }
-      return;
-    }
-    if (!L || L.c < MINC) {
-      p.fill(60);
-      p.text('too small to draw here: widen the window', slot.x + 4, slot.y + TITLE + 6);
+    if (T.note || !placed) {
+      // too many elements to draw (the engine's note), or too little room here
+      const box = { x: slot.x + 4, y: slot.y + TITLE + 6, w: slot.w - 8, lead: 1.25 };
+      ms.textPanel(p, [{ text: T.note || 'too small to draw here: widen the window', color: [60, 60, 60] }], box);
       return;
     }
     const nd = T.shape.length;
@@ -291,129 +233,98 @@
       p.rect(f.x, f.y, f.w, f.h, 4);
       p.noStroke();
       p.fill(40);
-      p.textSize(16);
       p.textAlign(p.LEFT, p.CENTER);
-      const lab = fitLabel(p, [`axis ${f.axis}: ${f.n}`, `ax${f.axis}: ${f.n}`, `${f.n}`], f.w - 2 * PAD);
-      p.text(lab, f.x + PAD, f.y + HEAD / 2 + 1);
-      rec.labels.push(lab);
+      const axis = axisLabel(p, f.axis, f.n, f.w - 2 * PAD);
+      p.text(axis, f.x + PAD, f.y + HEAD / 2 + 1);
+      rec.labels.push(axis);
     }
-    // cells
+    // cells: an input's elements; a result's once applied, else empty places
     const showCells = T.role === 'in' || (T.src_index && phase === 'rest' && s.applied);
     p.textAlign(p.CENTER, p.CENTER);
-    p.textSize(16);
-    for (let m = 0; m < L.cells.length; m++) {
-      const cell = L.cells[m];
-      let t = T.t;
-      let k = m;
-      if (T.role === 'out') { t = T.src_tensor ? T.src_tensor[m] : 0; k = T.src_index ? T.src_index[m] : m; }
-      if (showCells) {
-        const n = s.inputs[t].n;
-        const col = cellColour(p, t, k, n);
-        if (phase === 'moving') col.setAlpha(70); // the element is on its way to the result
-        p.fill(col);
-        p.stroke(255);
-        p.strokeWeight(1);
-        p.rect(cell.x, cell.y, L.c, L.c);
-        drawCellLabel(p, t, k, cell.x, cell.y, L.c, s);
-      } else {
+    L.cells.forEach((cell, m) => {
+      const t = T.role === 'in' ? T.t : T.src_tensor ? T.src_tensor[m] : 0;
+      const k = T.role === 'out' && T.src_index ? T.src_index[m] : m;
+      // while moving the element is on its way to the result: its input place fades
+      if (showCells) drawCell(p, t, k, s.inputs[t].n, cell.x, cell.y, L.c, { alpha: phase === 'moving' ? 70 : 255 });
+      else {
         p.fill(255, 255, 255, 200);
         p.stroke(170);
         p.strokeWeight(1);
         p.rect(cell.x, cell.y, L.c, L.c);
       }
-    }
+    });
     // grid outlines
     p.noFill();
     p.stroke(60);
     p.strokeWeight(1.5);
     for (const g of L.grids) p.rect(g.x, g.y, g.w, g.h);
-    // annotations of the last two axes on the first grid
+    // the last two axes, along the top and down the left of the first grid
     const g = L.grids[0];
     p.noStroke();
-    p.fill(20, 60, 120);
-    p.textSize(16);
-    if (nd >= 1) {
-      const lab = fitLabel(p, [`axis ${nd - 1}: ${T.shape[nd - 1]}`, `ax${nd - 1}: ${T.shape[nd - 1]}`, `${T.shape[nd - 1]}`], Math.max(g.w, L.w - (g.x - L.x)));
-      p.textAlign(p.LEFT, p.CENTER);
-      p.text(lab, g.x, L.y + ANN / 2);
-      rec.labels.push(lab);
-      p.stroke(20, 60, 120);
+    p.fill(...AXIS_INK);
+    const annotate = (axis, room, x, y, vertical) => {
+      const text = axisLabel(p, axis, T.shape[axis], room);
+      p.push();
+      p.translate(x, y);
+      p.rotate(vertical ? -Math.PI / 2 : 0);
+      p.textAlign(vertical ? p.CENTER : p.LEFT, p.CENTER);
+      p.text(text, 0, 0);
+      p.pop();
+      rec.labels.push(text);
+      p.stroke(...AXIS_INK);
       p.strokeWeight(1);
-      p.line(g.x, L.y + ANN - 3, g.x + g.w, L.y + ANN - 3);
+      if (vertical) p.line(L.x + ANN - 3, g.y, L.x + ANN - 3, g.y + g.h);
+      else p.line(g.x, L.y + ANN - 3, g.x + g.w, L.y + ANN - 3);
       p.noStroke();
-    } else {
+    };
+    if (nd >= 1) annotate(nd - 1, Math.max(g.w, L.w - (g.x - L.x)), g.x, L.y + ANN / 2, false);
+    else {
       p.textAlign(p.LEFT, p.CENTER);
       p.text('scalar: 0 axes', L.x, L.y + ANN / 2);
     }
-    if (nd >= 2) {
-      const lab = fitLabel(p, [`axis ${nd - 2}: ${T.shape[nd - 2]}`, `ax${nd - 2}: ${T.shape[nd - 2]}`, `${T.shape[nd - 2]}`], Math.max(g.h, 20));
-      p.push();
-      p.translate(L.x + ANN / 2, g.y + g.h / 2);
-      p.rotate(-Math.PI / 2);
-      p.textAlign(p.CENTER, p.CENTER);
-      p.text(lab, 0, 0);
-      p.pop();
-      rec.labels.push(lab);
-      p.stroke(20, 60, 120);
-      p.strokeWeight(1);
-      p.line(L.x + ANN - 3, g.y, L.x + ANN - 3, g.y + g.h);
-      p.noStroke();
-    }
+    if (nd >= 2) annotate(nd - 2, Math.max(g.h, 20), L.x + ANN / 2, g.y + g.h / 2, true);
   }
 
-  function drawCellLabel(p, t, k, x, y, c, s) {
-    if (c < 18) return;
-    const lab = fitLabel(p, t === 1 ? [`b${k}`, `${k}`] : [`${k}`], c - 3);
+  /** Element k of input t (of n) as a cell of size c, in its colour and with its number when it fits. */
+  function drawCell(p, t, k, n, x, y, c, { alpha = 255, edge = 255 } = {}) {
+    const col = cellColour(p, t, k, n);
+    col.setAlpha(alpha);
+    p.fill(col);
+    p.stroke(edge);
+    p.strokeWeight(1);
+    p.rect(x, y, c, c);
+    const lab = c < 18 ? '' : fitLabel(p, t === 1 ? [`b${k}`, `${k}`] : [`${k}`], c - 3);
     if (!lab) return;
     p.noStroke();
     p.fill(...INK);
     p.text(lab, x + c / 2, y + c / 2 + 1);
   }
 
-  function drawArrow(p, arr) {
-    const r = arr.horizontal
-      ? { x: arr.inR.x + arr.inR.w, y: arr.inR.y, w: arr.outR.x - (arr.inR.x + arr.inR.w), h: arr.inR.h }
-      : { x: arr.inR.x, y: arr.inR.y + arr.inR.h, w: arr.inR.w, h: arr.outR.y - (arr.inR.y + arr.inR.h) };
-    const cx = r.x + r.w / 2;
-    const cy = r.y + r.h / 2;
+  /** An arrow in the band between the inputs and the result, pointing to the result. */
+  function drawArrow(p, { horizontal, inR, outR }) {
+    p.push();
+    const [x0, y0] = [inR.x + inR.w, inR.y + inR.h]; // where the inputs' half ends
+    p.translate(horizontal ? (x0 + outR.x) / 2 : inR.x + inR.w / 2, horizontal ? inR.y + inR.h / 2 : (y0 + outR.y) / 2);
+    p.rotate(horizontal ? 0 : Math.PI / 2);
     p.stroke(80);
     p.strokeWeight(3);
     p.fill(80);
-    if (arr.horizontal) {
-      p.line(cx - 12, cy, cx + 10, cy);
-      p.triangle(cx + 14, cy, cx + 4, cy - 7, cx + 4, cy + 7);
-    } else {
-      p.line(cx, cy - 10, cx, cy + 8);
-      p.triangle(cx, cy + 13, cx - 7, cy + 3, cx + 7, cy + 3);
-    }
+    p.line(-12, 0, 10, 0);
+    p.triangle(14, 0, 4, -7, 4, 7);
+    p.pop();
   }
 
+  /** The engine's error in a box in the middle of `r` (in place of the result). */
   function drawError(p, s, r) {
-    p.textSize(16);
-    p.textStyle(p.BOLD);
-    const heads = wrap(p, `⚠ Cannot apply ${s.params.op}:`, r.w - 20);
-    p.textStyle(p.NORMAL);
-    const lines = wrap(p, s.error, r.w - 20);
-    if (s.error_field === 'shape' && s.message) lines.push(...wrap(p, s.message, r.w - 20));
-    const h = Math.min(r.h - 4, 22 + 20 * (heads.length + lines.length));
+    const lines = styled(s.error_box);
+    const panel = { x: r.x + 10, w: r.w - 20, lead: 1.25 };
+    const h = Math.min(r.h - 4, 22 + ms.textPanel(p, lines, { ...panel, draw: false }));
     const y0 = r.y + Math.max(2, (r.h - h) / 2);
     p.fill(255, 240, 240);
     p.stroke(...ERR);
     p.strokeWeight(2);
     p.rect(r.x + 2, y0, r.w - 4, h, 6);
-    p.noStroke();
-    p.fill(...ERR);
-    p.textAlign(p.LEFT, p.TOP);
-    p.textStyle(p.BOLD);
-    let y = y0 + 10;
-    for (const l of heads) { p.text(l, r.x + 10, y); y += 20; }
-    y += 2;
-    p.textStyle(p.NORMAL);
-    for (const l of lines) {
-      if (y + 20 > y0 + h) break;
-      p.text(l, r.x + 10, y);
-      y += 20;
-    }
+    ms.textPanel(p, lines, { ...panel, y: y0 + 10, h: h - 12 });
   }
 
   function easeInOut(u) { return u < 0.5 ? 2 * u * u : 1 - 2 * (1 - u) * (1 - u); }
@@ -427,9 +338,8 @@
     p.textSize(16);
     for (const it of items) {
       const T = it.tensor;
-      if (T.role !== 'out' || !T.src_index) continue;
       const Lo = layouts.get(it);
-      if (!Lo || Lo.c < MINC) continue;
+      if (T.role !== 'out' || !T.src_index || !Lo || Lo.c < MINC) continue;
       for (let m = 0; m < Lo.cells.length; m++) {
         const t = T.src_tensor[m];
         const k = T.src_index[m];
@@ -440,13 +350,7 @@
         const start = (0.6 * (offset[t] + k)) / Math.max(1, total - 1);
         const u = easeInOut(Math.max(0, Math.min(1, (animT - start) / 0.4)));
         const c = Li.c + (Lo.c - Li.c) * u;
-        const x = from.x + (to.x - from.x) * u;
-        const y = from.y + (to.y - from.y) * u;
-        p.fill(cellColour(p, t, k, s.inputs[t].n));
-        p.stroke(40);
-        p.strokeWeight(1);
-        p.rect(x, y, c, c);
-        drawCellLabel(p, t, k, x, y, c, s);
+        drawCell(p, t, k, s.inputs[t].n, from.x + (to.x - from.x) * u, from.y + (to.y - from.y) * u, c, { edge: 40 });
       }
     }
   }
@@ -457,14 +361,12 @@
     const H = p.height;
     p.background(240, 248, 255);
     drawn = [];
-    const hd = header(p, s, W);
-    drawHeader(p, s, hd, W);
+    const headH = drawHeader(p, s, W);
     // info panel at the bottom, at most 40 % of the height
-    const lines = infoLines(p, s, W);
-    const maxInfo = Math.floor((H * 0.4) / 20);
-    const shown = lines.slice(0, maxInfo);
-    const infoH = shown.length * 20 + 10;
-    const area = { x: 8, y: hd.h, w: W - 16, h: H - hd.h - infoH - 4 };
+    const info = [...styled(s.info), ...targetLines(p, s, W - 20)];
+    const panel = { x: 10, w: W - 20, h: Math.floor((H * 0.4) / 20) * 20, lead: 1.25 };
+    const infoH = ms.textPanel(p, info, { ...panel, draw: false }) + 10;
+    const area = { x: 8, y: headH, w: W - 16, h: H - headH - infoH - 4 };
     // tensors
     if (!s.inputs.length) {
       drawError(p, s, area);
@@ -476,45 +378,22 @@
         const size = totalSize(it.tensor.shape, it.fit.c, it.fit.dirs);
         const dx = Math.max(2, (it.slot.w - size.w) / 2);
         const dy = Math.max(0, (it.slot.h - TITLE - size.h) / 2);
-        const L = place(it.tensor.shape, it.slot.x + dx, it.slot.y + TITLE + dy, it.fit.c, it.fit.dirs);
-        layouts.set(it, L);
+        layouts.set(it, place(it.tensor.shape, it.slot.x + dx, it.slot.y + TITLE + dy, it.fit.c, it.fit.dirs));
       }
-      const ctx = p.drawingContext;
       const moving = animT < 1 && s.applied;
       for (const it of arr.items) {
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(it.slot.x, it.slot.y, it.slot.w, it.slot.h);
-        ctx.clip();
-        if (it.tensor.placeholder) drawError(p, s, it.slot);
-        else drawTensor(p, it, layouts.get(it), s, moving ? 'moving' : 'rest');
-        ctx.restore();
+        ms.clipped(p, it.slot, () => {
+          if (it.tensor.placeholder) drawError(p, s, it.slot);
+          else drawTensor(p, it, layouts.get(it), s, moving ? 'moving' : 'rest');
+        });
       }
       drawArrow(p, arr);
-      if (moving) {
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(area.x, area.y, area.w, area.h);
-        ctx.clip();
-        drawMoving(p, s, layouts, arr.items);
-        ctx.restore();
-      }
+      if (moving) ms.clipped(p, area, () => drawMoving(p, s, layouts, arr.items));
     }
-    // info panel
-    let y = H - infoH + 4;
-    p.noStroke();
     p.stroke(200);
-    p.line(8, y - 4, W - 8, y - 4);
-    p.noStroke();
-    p.textAlign(p.LEFT, p.TOP);
-    p.textSize(16);
-    for (const l of shown) {
-      p.textStyle(l.bold ? p.BOLD : p.NORMAL);
-      p.fill(...(l.color || INK));
-      p.text(l.text, 10, y);
-      y += 20;
-    }
-    p.textStyle(p.NORMAL);
+    p.strokeWeight(3);
+    p.line(8, H - infoH, W - 8, H - infoH);
+    ms.textPanel(p, info, { ...panel, y: H - infoH + 4 });
     ms.region.dataset.layout = JSON.stringify(drawn);
   }
 
@@ -529,13 +408,6 @@
     interval: () => 100 / Number(ms.state.params.speed || 3),
   });
 
-  function describe(s) {
-    const ins = s.inputs.map((t) => `${t.name} ${fmt(t.shape)}`).join(' and ');
-    if (s.error) return `Input ${ins || 'invalid'}: ${s.params.op} cannot run: ${s.error}`;
-    const order = s.order_note ? ` ${s.order_note}` : '';
-    return `Input ${ins}; ${s.expr} gives the result shape ${fmt(s.result_shape)}.${order}`;
-  }
-
   ms.onState((s) => {
     if (s.error) ms.setStatus(`Error: ${s.error}`, true);
     if (!urlNoteDone && document.documentElement.dataset.engine === 'ready') {
@@ -547,7 +419,7 @@
         ms.note(`URL parameter${names.length > 1 ? 's' : ''} ${list}: ${s.error}`);
       }
     }
-    ms.region.setAttribute('aria-label', describe(s));
+    ms.region.setAttribute('aria-label', s.describe);
     if (s.applied && s.applies !== lastApplies) {
       animT = 0;
       ms.region.dataset.anim = 'running';
@@ -570,7 +442,7 @@
   const p5i = ms.sketch({
     setup() {
       ms.region.dataset.anim = 'idle';
-      ms.region.setAttribute('aria-label', describe(ms.state));
+      ms.region.setAttribute('aria-label', ms.state.describe);
     },
     draw,
   });

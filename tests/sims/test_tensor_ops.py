@@ -43,7 +43,9 @@ def sources(state, output=0):
 def test_default_is_reshape_of_2_3_4_into_6_4_with_the_elements_in_row_major_order():
     s = tops.initial_state({})
     assert s["params"]["shape"] == "(2, 3, 4)" and s["params"]["target"] == "(6, 4)"
-    assert s["inputs"] == [{"name": "a", "shape": [2, 3, 4], "n": 24}]
+    assert [{k: t[k] for k in ("name", "shape", "n")} for t in s["inputs"]] == [
+        {"name": "a", "shape": [2, 3, 4], "n": 24}
+    ]
     assert s["result_shape"] == [6, 4]
     expected = tagged((2, 3, 4)).reshape(6, 4).ravel()
     t, k = sources(s)
@@ -329,3 +331,77 @@ def test_every_operation_gives_json_with_a_result_or_a_message(op):
 def test_error_names_the_control_to_fix(changes, field):
     s = with_params(**changes)
     assert s["error"] and s["error_field"] == field, (s["error"], s["error_field"])
+
+
+# --------------------------------------------------------------------------- the text shown
+
+
+def test_headings_and_titles_name_the_engines_shapes():
+    s = with_params(op="transpose", shape="(2, 2, 3, 4)", axes="(3, 1, 0, 2)")
+    shape = np.transpose(tagged((2, 2, 3, 4)), (3, 1, 0, 2)).shape
+    assert s["heading"] == f"Result shape: {shape}", s["heading"]
+    assert s["call"] == s["expr"] == "np.transpose(a, (3, 1, 0, 2))", s["call"]
+    assert s["inputs"][0]["titles"] == [
+        "a: (2, 2, 3, 4) · 48 elements",
+        "a: (2, 2, 3, 4)",
+        "(2, 2, 3, 4)",
+    ]
+    assert s["outputs"][0]["titles"][0] == f"result: {shape} · 48 elements"
+    assert (
+        s["describe"]
+        == f"Input a (2, 2, 3, 4); {s['expr']} gives the result shape {shape}. " + s["order_note"]
+    )
+    assert s["info"] == [{"text": s["message"]}] and s["error_box"] == []
+    assert s["targets"] is None, "transpose lists no reshape targets"
+    applied = tops.apply(s)
+    assert applied["info"] == [{"text": applied["order_note"]}], applied["info"]
+
+
+def test_a_scalar_result_has_the_empty_shape_as_its_heading():
+    s = with_params(shape="(1,)", op="squeeze", axis=0)
+    assert s["result_shape"] == [] and s["heading"] == "Result shape: ()", s["heading"]
+
+
+def test_the_reshape_targets_line_lists_the_engines_targets():
+    s = with_params(op="flatten", shape="(2, 3, 4)")
+    targets = T.valid_reshape_targets((2, 3, 4))
+    assert s["targets"]["head"] == "Valid reshape targets (24 elements):"
+    assert s["targets"]["tokens"] == [str(tuple(t)) for t in targets[: tops.MAX_TARGETS]]
+    assert s["targets"]["total"] == len(targets) and s["targets"]["tokens"][0] == "(24,)"
+
+
+def test_broadcast_and_einsum_lines_come_from_the_engines_tables():
+    s = with_params(op="broadcast", second="(5, 1, 1, 4)")
+    rules = T.broadcast_shapes((2, 3, 4), (5, 1, 1, 4))[1]
+    lines = [line["text"] for line in s["info"][1:]]
+    assert len(lines) == len(rules), lines
+    for line, r in zip(lines, rules, strict=True):
+        assert line.startswith(f"axis {r['axis']}: a "), line
+        assert line.endswith(f"b {r['b']} → {r['result']} ({r['rule']})"), (line, r)
+    assert (
+        s["info"][1]["text"]
+        == "axis 0: a —, b 5 → 5 (missing in a: treated as 1, then stretched to 5)"
+    )
+    big = with_params(op="broadcast", shape="(4, 1, 6)", second="(5, 1, 7, 1)")
+    assert (
+        big["outputs"][0]["note"]
+        == "840 elements: too many to draw cell by cell; the shape is (5, 4, 7, 6)."
+    )
+    assert big["outputs"][0]["titles"] == ["a stretched: (5, 4, 7, 6)", "(5, 4, 7, 6)"]
+    e = with_params(op="einsum")
+    assert e["info"][1]["text"] == (
+        "b = 2 (in a, b; kept) · i = 3 (in a; kept) · k = 4 (in a, b; summed) · j = 5 (in b; kept)"
+    ), e["info"]
+
+
+def test_an_error_fills_the_error_box_and_the_description():
+    s = with_params(target="(5, 5)")
+    error = "cannot reshape (2, 3, 4) = 24 elements into (5, 5) = 25 elements"
+    assert s["heading"] == "Result shape: —" and s["call"] == "reshape: cannot run"
+    assert s["info"] == [{"text": f"Error: {error}", "bold": True, "color": "error"}], s["info"]
+    assert [line["text"] for line in s["error_box"]] == ["⚠ Cannot apply reshape:", error]
+    assert s["describe"] == f"Input a (2, 3, 4): reshape cannot run: {error}"
+    bad = with_params(shape="(0,)")
+    assert bad["error_box"][-1]["text"] == bad["message"] and bad["describe"].startswith(
+        "Input invalid:"
+    )
