@@ -76,7 +76,8 @@
   }
 
   // ---------------------------------------------------------------- controls
-  const controls = {};
+  /** @type {{[name: string]: any}} the page's controls by name (no inherited keys: a link's ?constructor= is just unknown) */
+  const controls = Object.create(null);
   for (const spec of config.controls) {
     const el = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-control="${spec.name}"]`));
     if (!el) throw new Error(`control ${spec.name} is declared but not on the page`);
@@ -153,26 +154,75 @@
     return { ok: true, value: raw };
   }
 
+  const MAX_URL_PARAMS = 50; // parameters read from one link; the rest are counted, not parsed
+  const URL_NOTE_ITEMS = 8; // problems listed in the note; the rest are counted
+  /** A piece of a link (name or value) cut for the note: a long one would bury the page. */
+  const cut = (t) => (t.length > 40 ? `${t.slice(0, 39)}…` : t);
+
+  /**
+   * One compact, dismissible note for every URL parameter that was ignored: the first problem
+   * in a sentence, the others and the known names under "details". Text only, never HTML.
+   * @param {string[]} problems
+   * @param {number} unread how many parameters beyond MAX_URL_PARAMS were not looked at
+   */
+  function urlNote(problems, unread) {
+    const n = problems.length + unread;
+    const box = document.createElement('div');
+    box.className = 'url-note';
+    const head = document.createElement('span');
+    head.textContent = n === 1 ? `URL parameter ignored: ${problems[0]}.`
+      : `${n} URL parameters ignored: ${problems[0]}; …`;
+    const details = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = 'details';
+    const list = document.createElement('ul');
+    for (const text of problems.slice(0, URL_NOTE_ITEMS)) {
+      const li = document.createElement('li');
+      li.textContent = text;
+      list.appendChild(li);
+    }
+    const known = config.controls.filter((c) => c.kind !== 'button' && c.url !== false).map((c) => c.name);
+    const rest = document.createElement('p');
+    rest.textContent = (problems.length > URL_NOTE_ITEMS ? `…and ${problems.length - URL_NOTE_ITEMS} more. ` : '')
+      + (unread ? `${unread} parameters after the first ${MAX_URL_PARAMS} were not read. ` : '')
+      + `The settings a link can carry: ${known.join(', ')}. The sim uses its defaults for the rest.`;
+    details.append(summary, list, rest);
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'note-close';
+    close.textContent = '×';
+    close.setAttribute('aria-label', 'Dismiss the note about the link');
+    close.addEventListener('click', () => {
+      box.remove();
+      if (!notesEl.childElementCount) notesEl.hidden = true;
+    });
+    box.append(close, head, details);
+    notesEl.appendChild(box);
+    notesEl.hidden = false;
+  }
+
   /** Apply URL parameters to the controls. Returns {name: value} of those that were set. */
   function applyUrlParams() {
-    const set = {};
-    const query = new URLSearchParams(window.location.search);
-    for (const [name, raw] of query) {
-      const ctl = Object.prototype.hasOwnProperty.call(controls, name) ? controls[name] : null;
+    /** @type {{[name: string]: any}} */
+    const set = Object.create(null);
+    const problems = [];
+    const query = [...new URLSearchParams(window.location.search)];
+    for (const [name, raw] of query.slice(0, MAX_URL_PARAMS)) {
+      const ctl = controls[name] || null;
       if (!ctl) {
-        const known = config.controls.filter((c) => c.kind !== 'button' && c.url !== false)
-          .map((c) => c.name).join(', ');
-        note(`URL parameter “${name}” is unknown and was ignored (known: ${known}).`);
+        problems.push(`“${cut(name)}” is not a setting of this sim`);
         continue;
       }
       const parsed = parseParam(ctl.spec, raw);
       if (!parsed.ok) {
-        note(`URL parameter ${name}=“${raw}” was ignored: ${parsed.why}.`);
+        problems.push(`${name}=“${cut(raw)}”: ${parsed.why}`);
         continue;
       }
       ctl.value = parsed.value;
       set[name] = parsed.value;
     }
+    const unread = Math.max(0, query.length - MAX_URL_PARAMS);
+    if (problems.length || unread) urlNote(problems, unread);
     return set;
   }
   const urlParams = applyUrlParams();

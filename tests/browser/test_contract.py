@@ -125,6 +125,49 @@ def test_bad_url_parameters_show_a_note_and_the_sim_still_works(open_sim, slug, 
     assert log.problems() == [], log.problems()
 
 
+def _hostile_query(sim) -> str:
+    """A link built to hurt: prototype names, a 5000-character value, 200 junk parameters,
+    markup and a valid setting given twice (the last one counts)."""
+    from urllib.parse import quote
+
+    slider = next((c for c in sim.CONTROLS if c.kind == "slider"), None)
+    parts = ["constructor=1", "__proto__=1", "toString=x", "hasOwnProperty=1"]
+    parts.append("x=" + "9" * 5000)
+    parts.append("%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E=1")
+    if slider:
+        parts += [f"{slider.name}=" + quote("<b>bad</b>"), f"{slider.name}=1e400"]
+    parts += [f"junk{i}={i}" for i in range(200)]
+    return "&".join(parts)
+
+
+@pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
+def test_a_hostile_link_gives_one_short_dismissible_note_and_the_defaults(open_sim, slug, module):
+    """Every problem of the link lands in one note a few lines high (not one line per value),
+    no link text becomes markup, the sim starts from its defaults, and × removes the note."""
+    sim = MODULES[module]
+    query = _hostile_query(sim)
+    n_params = query.count("&") + 1  # every one of them is ignored
+    page, log = open_sim(slug, query)
+    wait_ready(page)
+    assert page.locator("#notes .url-note").count() == 1, page.inner_html("#notes")[:500]
+    height = page.eval_on_selector("#notes .url-note", "el => el.getBoundingClientRect().height")
+    assert height <= 80, f"{slug}: the URL note is {height} px high with its details closed"
+    head = page.text_content("#notes .url-note > span")
+    assert len(head) <= 160, f"{slug}: note sentence of {len(head)} characters: {head!r}"
+    assert page.query_selector("#notes img, #notes b, #status img") is None, "link text became HTML"
+    assert "9" * 100 not in page.text_content("#notes"), "the 5000-character value is shown whole"
+    assert "were not read" in page.text_content("#notes"), "the parameters beyond the limit are not counted"
+    assert head.startswith(f"{n_params} URL parameters ignored"), f"not every one counted ({n_params}): {head!r}"
+    params = state(page)["params"]
+    expected = defaults(sim.CONTROLS)
+    for name, value in expected.items():
+        assert params.get(name) == value, f"{slug}: {name} is {params.get(name)!r}, default {value!r}"
+    page.click("#notes .note-close")
+    assert page.locator("#notes .url-note").count() == 0, "× did not remove the note"
+    assert page.is_hidden("#notes"), "an empty notes box is still shown"
+    assert log.problems() == [], log.problems()
+
+
 @pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
 def test_a_valid_url_parameter_sets_its_control_and_the_state(open_sim, slug, module):
     sim = MODULES[module]
