@@ -156,12 +156,18 @@ def test_a_hostile_link_gives_one_short_dismissible_note_and_the_defaults(open_s
     assert len(head) <= 160, f"{slug}: note sentence of {len(head)} characters: {head!r}"
     assert page.query_selector("#notes img, #notes b, #status img") is None, "link text became HTML"
     assert "9" * 100 not in page.text_content("#notes"), "the 5000-character value is shown whole"
-    assert "were not read" in page.text_content("#notes"), "the parameters beyond the limit are not counted"
-    assert head.startswith(f"{n_params} URL parameters ignored"), f"not every one counted ({n_params}): {head!r}"
+    assert "were not read" in page.text_content("#notes"), (
+        "the parameters beyond the limit are not counted"
+    )
+    assert head.startswith(f"{n_params} URL parameters ignored"), (
+        f"not every one counted ({n_params}): {head!r}"
+    )
     params = state(page)["params"]
     expected = defaults(sim.CONTROLS)
     for name, value in expected.items():
-        assert params.get(name) == value, f"{slug}: {name} is {params.get(name)!r}, default {value!r}"
+        assert params.get(name) == value, (
+            f"{slug}: {name} is {params.get(name)!r}, default {value!r}"
+        )
     page.click("#notes .note-close")
     assert page.locator("#notes .url-note").count() == 0, "× did not remove the note"
     assert page.is_hidden("#notes"), "an empty notes box is still shown"
