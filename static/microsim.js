@@ -52,11 +52,37 @@
   const abs = (rel) => new URL(rel, window.location.href).href;
 
   // ---------------------------------------------------------------- status line and notes
-  function setStatus(text, isError) {
-    statusEl.textContent = text;
-    statusEl.classList.toggle('error', Boolean(isError));
-    statusEl.title = text;
+  const moreEl = /** @type {HTMLButtonElement} */ (document.getElementById('status-more'));
+  const detailEl = /** @type {HTMLElement} */ (document.getElementById('status-detail'));
+  /** The first line of a message, cut to one short sentence for the status line. */
+  function sentence(text) {
+    const line = String(text).split('\n')[0].trim();
+    return line.length > 160 ? `${line.slice(0, 159)}…` : line;
   }
+  /**
+   * The status line: one sentence. A longer message, or the `detail` given (a Python
+   * traceback), is kept under "details" for whoever reports the problem.
+   * @param {string} text
+   * @param {boolean} [isError]
+   * @param {string} [detail]
+   */
+  function setStatus(text, isError, detail) {
+    const short = sentence(text);
+    statusEl.textContent = short;
+    statusEl.classList.toggle('error', Boolean(isError));
+    statusEl.title = short;
+    const more = [short !== String(text).trim() ? String(text) : '', detail || ''].filter(Boolean).join('\n\n');
+    detailEl.textContent = more;
+    moreEl.hidden = !more;
+    if (!more) {
+      detailEl.hidden = true;
+      moreEl.setAttribute('aria-expanded', 'false');
+    }
+  }
+  moreEl.addEventListener('click', () => {
+    detailEl.hidden = !detailEl.hidden;
+    moreEl.setAttribute('aria-expanded', String(!detailEl.hidden));
+  });
   /** Show a note (bad URL parameter, invalid text) under the status line. Text only. */
   function note(text) {
     const line = document.createElement('div');
@@ -532,7 +558,7 @@
     const out = JSON.parse(await request({ type: 'call', path, args: JSON.stringify(args || {}) }));
     if (Object.prototype.hasOwnProperty.call(out, 'error')) {
       const err = new EngineError(out);
-      setStatus(`${path}: ${err.name}: ${err.message}`, true);
+      setStatus(`${path}: ${err.name}: ${err.message}`, true, err.detail);
       console.warn(err.detail);
       throw err;
     }

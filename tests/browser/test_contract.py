@@ -308,3 +308,26 @@ def test_the_sketch_kit_formats_numbers_and_subscripts_as_python_does(open_sim):
     )
     palette = page.evaluate("() => window.microsim.palette")
     assert palette["blue"] == [26, 95, 180] and len(palette["categories"]) == 6, palette
+
+
+def test_an_engine_error_is_one_sentence_with_the_traceback_under_details(open_sim):
+    """A refused call shows one short line; its Python traceback is there on demand only."""
+    page, log = open_sim("perceptron-decision-boundary")
+    wait_ready(page)
+    long_name = "w" * 300  # an unknown argument whose name makes the message long
+    page.evaluate(
+        "([a]) => window.microsim.call('perceptron.learn_step', a).catch(() => null)",
+        [{long_name: 1}],
+    )
+    status = page.text_content("#status")
+    assert page.eval_on_selector("#status", "el => el.classList.contains('error')"), status
+    assert len(status) <= 160 and "\n" not in status, f"status of {len(status)} chars: {status!r}"
+    assert page.is_visible("#status-more"), "no details button for a long error"
+    assert page.is_hidden("#status-detail"), "the details are open before anyone asks"
+    page.click("#status-more")
+    detail = page.text_content("#status-detail")
+    assert page.is_visible("#status-detail") and "Traceback" in detail, detail[:300]
+    assert long_name in detail, "the full message is not under details"
+    page.click("#status-more")
+    assert page.is_hidden("#status-detail"), "details do not close again"
+    assert log.problems() == [], log.problems()
