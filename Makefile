@@ -64,6 +64,7 @@ fmt: setup
 bench: build chromium
 	$(PY) bench/engine_bench.py
 	$(PY) bench/chapter_bench.py
+	$(PY) bench/soak_bench.py
 
 screenshots: build chromium
 	$(PY) tests/browser/screenshots.py

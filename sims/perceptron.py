@@ -240,9 +240,18 @@ def new_weights(state: dict[str, Any]) -> State:
     return _evaluate(new)
 
 
+MAX_POINTS = 500
+"""The most points the plane holds: a reader clicking on and on gets a sentence, not a state
+that grows (and slows every call) without end (found by bench/soak_bench.py)."""
+
+
 def add_point(state: dict[str, Any], x: float, y: float, label: int) -> State:
     """Add a point of class ``label`` (+1 or −1) at (x, y) in plot coordinates."""
     lim = pc.PLOT_LIMIT
+    if len(state["y"]) >= MAX_POINTS:
+        raise ValueError(
+            f"the plane holds at most {MAX_POINTS} points: press Clear points to start again"
+        )
     if int(label) not in (1, -1):
         raise ValueError(f"a point's class is +1 or −1, not {label!r}")
     if not (abs(x) <= lim and abs(y) <= lim):

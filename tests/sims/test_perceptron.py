@@ -68,6 +68,16 @@ def test_add_point_rejects_bad_input_with_a_clear_message(x, y, label, message):
         sim.add_point(sim.initial_state(defaults(sim.CONTROLS)), x, y, label)
 
 
+def test_the_plane_takes_points_up_to_max_points_then_says_to_clear():
+    s = sim.clear_points(sim.initial_state(defaults(sim.CONTROLS)))
+    for i in range(sim.MAX_POINTS):
+        s = sim.add_point(s, (i % 40) / 10 - 2, (i // 40) / 10 - 2, 1 if i % 2 else -1)
+    assert len(s["y"]) == sim.MAX_POINTS, len(s["y"])
+    with pytest.raises(ValueError, match=f"at most {sim.MAX_POINTS} points: press Clear points"):
+        sim.add_point(s, 0.0, 0.0, 1)
+    assert len(sim.clear_points(s)["y"]) == 0
+
+
 def test_set_weights_rejects_non_finite_values():
     with pytest.raises(ValueError, match="two finite numbers"):
         sim.set_weights(sim.initial_state(defaults(sim.CONTROLS)), [float("nan"), 1.0])
