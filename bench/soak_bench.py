@@ -105,12 +105,16 @@ def _cpython_share() -> None:
     for name, extra in (("add_point", {"x": 0.5, "y": -0.5, "label": 1}), ("learn_step", {})):
         args = json.dumps({"state": state, **extra})
         fn = module.ACTIONS[name]
-        bridged = min(timeit.repeat(lambda: call(f"perceptron.{name}", args), number=200, repeat=5))
-        direct = min(
-            timeit.repeat(
-                lambda: dumps(fn(json.loads(args)["state"], **extra)), number=200, repeat=5
-            )
-        )
+        path = f"perceptron.{name}"
+
+        def bridge(p=path, a=args):
+            return call(p, a)
+
+        def bare(f=fn, a=args, e=extra):
+            return dumps(f(json.loads(a)["state"], **e))
+
+        bridged = min(timeit.repeat(bridge, number=200, repeat=5))
+        direct = min(timeit.repeat(bare, number=200, repeat=5))
         print(
             f"  CPython {name}: bridge {bridged / 200 * 1e3:.3f} ms/call, action + JSON "
             f"{direct / 200 * 1e3:.3f} ms/call: checks add {(bridged / direct - 1) * 100:.0f} %"
@@ -134,15 +138,17 @@ def main() -> int:
     counts = result["counts"]
     print(f"soak: {args.calls} calls from the perceptron page in one engine")
     print(
-        f"  answered {counts['ok']}, refused with a sentence {counts['refused']}, other {counts['other']}"
+        f"  answered {counts['ok']}, refused with a sentence {counts['refused']}, "
+        f"other {counts['other']}"
     )
     print(f"  errors by kind: {result['kinds']}")
     if "InternalError" in result["kinds"]:
         print("  FINDING: InternalError answers: a hostile call the sims have no sentence for")
     first, last = times[:1000], times[-1000:]
     print(
-        f"  per call: median {statistics.median(times):.2f} ms, p95 {_quantile(times, 0.95):.2f} ms; "
-        f"first 1000 median {statistics.median(first):.2f} ms, last 1000 {statistics.median(last):.2f} ms"
+        f"  per call: median {statistics.median(times):.2f} ms, "
+        f"p95 {_quantile(times, 0.95):.2f} ms; first 1000 median "
+        f"{statistics.median(first):.2f} ms, last 1000 {statistics.median(last):.2f} ms"
     )
     if result["heap0"] is not None:
         print(
