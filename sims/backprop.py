@@ -275,7 +275,7 @@ def _backward_view(state: dict[str, Any], step: int) -> dict[str, Any]:
     trace = dense.forward(params, X, ACTIVATIONS)
     grads = dense.backward(params, trace, Y, loss)
     sigma = get_activation("sigmoid")
-    (W1, _), (W2, _) = params
+    W2 = params[1][0]
     dL_da2 = get_loss(loss).grad(trace.output, Y)
     sp2 = sigma.grad(trace.Z[1])
     out: dict[str, Any] = {
@@ -285,14 +285,20 @@ def _backward_view(state: dict[str, Any], step: int) -> dict[str, Any]:
         "delta2_chain": dL_da2 * sp2,
         "simplified": (ACTIVATIONS[-1], loss) in dense.SIMPLIFIED_OUTPUT_DELTA,
     }
+
+    def weight_step(layer: int) -> dict[str, Any]:
+        """Step 2 (layer 2) or 4 (layer 1): dW[l] = δ[l] a[l−1]ᵀ, db[l], a[l−1] and the check."""
+        i = layer - 1
+        return {
+            f"dW{layer}": grads["dW"][i],
+            f"db{layer}": grads["db"][i],
+            f"a{i}": trace.A[i],
+            f"a{i}T": trace.A[i].T,
+            f"check{layer}": _shape_check(f"W[{layer}]", grads["dW"][i], params[i][0]),
+        }
+
     if step >= 2:
-        out.update(
-            dW2=grads["dW"][1],
-            db2=grads["db"][1],
-            a1=trace.A[1],
-            a1T=trace.A[1].T,
-            check2=_shape_check("W[2]", grads["dW"][1], W2),
-        )
+        out.update(weight_step(2))
     if step >= 3:
         out.update(
             W2T=W2.T,
@@ -301,13 +307,7 @@ def _backward_view(state: dict[str, Any], step: int) -> dict[str, Any]:
             delta1=grads["delta"][0],
         )
     if step >= 4:
-        out.update(
-            dW1=grads["dW"][0],
-            db1=grads["db"][0],
-            a0=trace.A[0],
-            a0T=trace.A[0].T,
-            check1=_shape_check("W[1]", grads["dW"][0], W1),
-        )
+        out.update(weight_step(1))
     return out
 
 
