@@ -16,7 +16,8 @@ fifth call a hostile one (NaN, a huge number, an unknown argument, a damaged sta
   (an InternalError is a finding: the sim had no sentence for it);
 - the median and 95th-percentile time per call in the page, first and last thousand apart
   (a growing time means a leak);
-- the page's JS heap (``performance.memory``, Chromium only) before and after;
+- the page's JS heap (``performance.memory``, Chromium only) before and after, each after a
+  forced garbage collection (``--js-flags=--expose-gc``): growth that stays is a leak;
 - in CPython, for the same two good calls, the time of ``sims._bridge.call`` (JSON in and out,
   argument and state checks) next to calling the action directly: the checks' share.
 """
@@ -57,6 +58,7 @@ async ([n]) => {
   const counts = {ok: 0, refused: 0, other: 0};
   const kinds = {};
   const times = [];
+  if (window.gc) window.gc();  // Chromium with --js-flags=--expose-gc: heap figures without garbage
   const heap0 = performance.memory ? performance.memory.usedJSHeapSize : null;
   for (let i = 0; i < n; i++) {
     let path; let args;
@@ -83,6 +85,7 @@ async ([n]) => {
     }
     times.push(performance.now() - t0);
   }
+  if (window.gc) window.gc();
   const heap1 = performance.memory ? performance.memory.usedJSHeapSize : null;
   return {counts, kinds, times, heap0, heap1};
 }
@@ -126,7 +129,9 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=10_000)
     args = parser.parse_args()
     with serve_site(SITE) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=chromium_path(), args=[*CHROMIUM_ARGS, "--js-flags=--expose-gc"]
+        )
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
