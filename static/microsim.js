@@ -51,6 +51,26 @@
   const emit = (kind, ...args) => listeners[kind].forEach((fn) => fn(...args));
   const abs = (rel) => new URL(rel, window.location.href).href;
 
+  // ---------------------------------------------------------------- DOM (text only)
+  /**
+   * A DOM element: el('p', {class: 'note', text: 'Hi'}, child, 'more text'). Text always goes
+   * in as text (textContent / text nodes), never as HTML. Other attributes via setAttribute.
+   * @param {string} tag
+   * @param {{[name: string]: any} | null} [attrs]
+   * @param {...(Node | string | null | undefined | false)} kids
+   * @returns {HTMLElement}
+   */
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') { if (v) e.className = v; } // no empty class="" attribute
+      else if (k === 'text') e.textContent = v;
+      else e.setAttribute(k, String(v));
+    }
+    for (const kid of kids) if (kid) e.appendChild(typeof kid === 'string' ? document.createTextNode(kid) : kid);
+    return e;
+  }
+
   // ---------------------------------------------------------------- status line and notes
   const moreEl = /** @type {HTMLButtonElement} */ (document.getElementById('status-more'));
   const detailEl = /** @type {HTMLElement} */ (document.getElementById('status-detail'));
@@ -85,9 +105,7 @@
   });
   /** Show a note (bad URL parameter, invalid text) under the status line. Text only. */
   function note(text) {
-    const line = document.createElement('div');
-    line.textContent = text;
-    notesEl.appendChild(line);
+    notesEl.appendChild(el('div', { text }));
     notesEl.hidden = false;
   }
   function clearNotes() {
@@ -193,36 +211,20 @@
    */
   function urlNote(problems, unread) {
     const n = problems.length + unread;
-    const box = document.createElement('div');
-    box.className = 'url-note';
-    const head = document.createElement('span');
-    head.textContent = n === 1 ? `URL parameter ignored: ${problems[0]}.`
-      : `${n} URL parameters ignored: ${problems[0]}; …`;
-    const details = document.createElement('details');
-    const summary = document.createElement('summary');
-    summary.textContent = 'details';
-    const list = document.createElement('ul');
-    for (const text of problems.slice(0, URL_NOTE_ITEMS)) {
-      const li = document.createElement('li');
-      li.textContent = text;
-      list.appendChild(li);
-    }
+    const head = n === 1 ? `URL parameter ignored: ${problems[0]}.` : `${n} URL parameters ignored: ${problems[0]}; …`;
     const known = config.controls.filter((c) => c.kind !== 'button' && c.url !== false).map((c) => c.name);
-    const rest = document.createElement('p');
-    rest.textContent = (problems.length > URL_NOTE_ITEMS ? `…and ${problems.length - URL_NOTE_ITEMS} more. ` : '')
+    const rest = (problems.length > URL_NOTE_ITEMS ? `…and ${problems.length - URL_NOTE_ITEMS} more. ` : '')
       + (unread ? `${unread} parameters after the first ${MAX_URL_PARAMS} were not read. ` : '')
       + `The settings a link can carry: ${known.join(', ')}. The sim uses its defaults for the rest.`;
-    details.append(summary, list, rest);
-    const close = document.createElement('button');
-    close.type = 'button';
-    close.className = 'note-close';
-    close.textContent = '×';
-    close.setAttribute('aria-label', 'Dismiss the note about the link');
+    const close = el('button', { type: 'button', class: 'note-close', text: '×', 'aria-label': 'Dismiss the note about the link' });
+    const box = el('div', { class: 'url-note' }, close, el('span', { text: head }), el('details', null,
+      el('summary', { text: 'details' }),
+      el('ul', null, ...problems.slice(0, URL_NOTE_ITEMS).map((text) => el('li', { text }))),
+      el('p', { text: rest })));
     close.addEventListener('click', () => {
       box.remove();
       if (!notesEl.childElementCount) notesEl.hidden = true;
     });
-    box.append(close, head, details);
     notesEl.appendChild(box);
     notesEl.hidden = false;
   }
@@ -808,6 +810,7 @@
 
   // ---------------------------------------------------------------- public API
   window.microsim = {
+    el,
     config,
     /** The sim module's CONSTANTS (plot limits, step counts...): never retyped in a sketch. */
     constants: Object.freeze({ ...(config.constants || {}) }),

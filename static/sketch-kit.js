@@ -12,7 +12,7 @@
  *  - `textPanel(p, lines, box)`: styled, wrapped lines of text on a p5 canvas;
  *  - plots: `plotMap(box, xr, yr)`, `ticks(lo, hi, n)`, `polyline(p, m, xs, ys)`,
  *    `clipped(p, box, draw, {frame})`; canvas text: `fitText(p, text, w)`, `inkOn(colour)`;
- *  - `el(tag, attrs, ...kids)`: a DOM element whose text is always text, never HTML.
+ *  (`ms.el(tag, attrs, ...kids)`, a DOM element whose text is always text, is in microsim.js.)
  */
 
 /**
@@ -237,25 +237,5 @@
   /** Black or white, whichever reads on the background colour `c` ([r, g, b]). */
   const inkOn = (c) => (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140 ? 255 : 20);
 
-  // ---------------------------------------------------------------- DOM
-  /**
-   * A DOM element: el('p', {class: 'note', text: 'Hi'}, child, 'more text'). Text always goes
-   * in as text (textContent / text nodes), never as HTML. Other attributes via setAttribute.
-   * @param {string} tag
-   * @param {{[name: string]: any} | null} [attrs]
-   * @param {...(Node | string | null | undefined | false)} kids
-   * @returns {HTMLElement}
-   */
-  function el(tag, attrs, ...kids) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') { if (v) e.className = v; } // no empty class="" attribute
-      else if (k === 'text') e.textContent = v;
-      else e.setAttribute(k, String(v));
-    }
-    for (const kid of kids) if (kid) e.appendChild(typeof kid === 'string' ? document.createTextNode(kid) : kid);
-    return e;
-  }
-
-  Object.assign(ms, { palette, fmt, sig, sub, playButton, textPanel, plotMap, ticks, polyline, clipped, fitText, inkOn, el });
+  Object.assign(ms, { palette, fmt, sig, sub, playButton, textPanel, plotMap, ticks, polyline, clipped, fitText, inkOn });
 })();
