@@ -10,7 +10,8 @@ The state is :class:`State` (plain JSON, drawn by
     custom   True once points were added or cleared by hand
     w, b     weight vector (2,) and bias
     z        w^T x + b per point; pred: sign(z); wrong: indices of misclassified points
-    accuracy fraction correct; n_correct
+    accuracy fraction correct (None when there are no points); n_correct
+    accuracy_text  the read-out as drawn: "Accuracy 37/40 = 92.5 %", or that there are no points
     learn    {"epoch", "index", "updates", "total_updates", "status", "budget"}
              status: "idle" | "converged" | "gave_up"
     last     the last update with its numbers (i, x, y, lr, w_old, b_old, w_new, b_new) or None
@@ -54,7 +55,8 @@ class State(TypedDict):
     z: list[float]
     pred: list[int]
     wrong: list[int]
-    accuracy: float
+    accuracy: float | None
+    accuracy_text: str
     n_correct: int
     learn: Learning
     last: dict[str, Any] | None
@@ -112,7 +114,7 @@ CONTROLS = [
     Control("seed", "slider", "Seed", default=7, min=0, max=99, step=1, change="reinit"),
     Control("bias", "slider", "Bias b", default=0.0, min=-5.0, max=5.0, step=0.05),
     Control("lr", "slider", "Learning rate η", default=0.2, min=0.05, max=1.0, step=0.05),
-    Control("speed", "slider", "Steps / s", default=4, min=1, max=30, step=1),
+    Control("speed", "slider", "Run speed (ticks / s)", default=4, min=1, max=30, step=1),
     Control("learn", "button", "Run Perceptron Learning", url=False),
     Control("step", "button", "One step", url=False),
     Control("reset", "button", "New random weights", url=False),
@@ -150,6 +152,14 @@ def _evaluate(state: dict[str, Any]) -> State:
     w = np.asarray(state["w"], dtype=float)
     b = float(state["b"])
     wrong = pc.misclassified(w, b, X, y)
+    n_correct = int(np.sum(pc.predict(w, b, X) == y))
+    # no points: no accuracy (the engine's 1.0 for an empty set would read "0/0 = 100 %")
+    accuracy = pc.accuracy(w, b, X, y) if y.size else None
+    text = (
+        f"Accuracy {n_correct}/{y.size} = {100 * accuracy:.1f} %"
+        if accuracy is not None
+        else "Accuracy: no points yet"
+    )
     # the incoming state (every other key of State) with everything derived from it
     return cast(
         "State",
@@ -159,8 +169,9 @@ def _evaluate(state: dict[str, Any]) -> State:
             "z": pc.decision(w, b, X).tolist(),
             "pred": pc.predict(w, b, X).tolist(),
             "wrong": np.flatnonzero(wrong).tolist(),
-            "accuracy": pc.accuracy(w, b, X, y),
-            "n_correct": int(np.sum(pc.predict(w, b, X) == y)),
+            "accuracy": accuracy,
+            "accuracy_text": text,
+            "n_correct": n_correct,
         },
     )
 
@@ -240,6 +251,8 @@ def new_weights(state: dict[str, Any]) -> State:
     return _evaluate(new)
 
 
+ADD_HINT = "tick Add Point mode and click in the plot."
+
 MAX_POINTS = 500
 """The most points the plane holds: a reader clicking on and on gets a sentence, not a state
 that grows (and slows every call) without end (found by bench/soak_bench.py)."""
@@ -282,7 +295,7 @@ def clear_points(state: dict[str, Any]) -> State:
             "custom": True,
             "last": None,
             "learn": _fresh_learning(state["params"]["max_epochs"]),
-            "message": "No points: tick Add Point mode and click in the plot.",
+            "message": "No points: " + ADD_HINT,
         }
     )
 
@@ -310,6 +323,8 @@ def learn_step(state: dict[str, Any]) -> State | dict[str, Any]:
     learn = dict(state["learn"])
     if learn["status"] != "idle":
         return state
+    if not state["y"]:
+        return _evaluate({**state, "message": "No points to learn from: " + ADD_HINT})
     X = np.asarray(state["X"], dtype=float).reshape(2, -1)
     y = np.asarray(state["y"], dtype=int)
     w = np.asarray(state["w"], dtype=float)
@@ -370,6 +385,37 @@ def learn_step(state: dict[str, Any]) -> State | dict[str, Any]:
         learn.update(epoch=learn["epoch"] + 1, index=0, updates=0)
 
 
+STEP_BY_STEP = 8
+"""A learning run shows its first STEP_BY_STEP updates one per tick, then one epoch per tick:
+the separable preset converges within them, and XOR's verdict (after the 20-epoch budget)
+comes in seconds instead of minutes at the same speed."""
+
+
+def run_step(state: dict[str, Any]) -> State | dict[str, Any]:
+    """One tick of Run Perceptron Learning: the next update while the run has made fewer than
+    STEP_BY_STEP, else every update to the end of the current epoch (``last`` is the last of
+    them, the message says how many); the run's end (converged or gave up) as in learn_step."""
+    new = cast("dict[str, Any]", learn_step(state))
+    if new["learn"]["total_updates"] <= STEP_BY_STEP or new["learn"]["status"] != "idle":
+        return new
+    epoch, first = new["learn"]["epoch"], new["learn"]["updates"]
+    while True:
+        nxt = cast("dict[str, Any]", learn_step(new))
+        if nxt["learn"]["status"] != "idle":
+            return nxt  # the epoch ended with no update (converged) or the budget ran out
+        if nxt["learn"]["epoch"] != epoch:
+            break  # nxt is the next epoch's first update: the tick stops before it
+        new = nxt
+    updates = new["learn"]["updates"]
+    shown = updates - first + 1
+    wrong = len(new["wrong"])
+    return {
+        **new,
+        "message": f"Epoch {epoch}: {updates} updates ({shown} in this tick); "
+        f"{wrong} of {len(new['y'])} points misclassified after the last one.",
+    }
+
+
 set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)
 
 ACTIONS = {
@@ -380,4 +426,5 @@ ACTIONS = {
     "clear_points": clear_points,
     "restart_learning": restart_learning,
     "learn_step": learn_step,
+    "run_step": run_step,
 }

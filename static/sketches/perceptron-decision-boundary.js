@@ -16,7 +16,7 @@
   // ------------------------------------------------------------------ layout
   function infoLines(s, wide) {
     const lines = [];
-    const acc = `Accuracy ${s.n_correct}/${s.y.length} = ${(100 * s.accuracy).toFixed(1)} %`;
+    const acc = s.accuracy_text;
     const L = s.learn;
     const epoch = `Epoch ${L.epoch} of ${L.budget} · ${L.total_updates} updates`;
     if (wide) {
@@ -39,6 +39,17 @@
     }
     const alert = s.learn.status === 'gave_up';
     lines.push({ text: s.message, size: 16, bold: alert, color: alert ? ERROR : undefined });
+    // what the colours, shading, rings and lines mean
+    if (wide) {
+      lines.push({ text: 'Legend', size: 16, bold: true, gap: 10 });
+      lines.push({ text: '● orange: class +1', size: 16, color: ORANGE });
+      lines.push({ text: '■ blue: class −1', size: 16, color: BLUE });
+      lines.push({ text: 'Shading: the class predicted there (w·x + b ≥ 0 → +1)', size: 16 });
+      lines.push({ text: 'Black ring: misclassified · yellow ring: the point of the last update', size: 16 });
+      lines.push({ text: 'Solid line: the boundary w·x + b = 0 · dashed: the direction of w', size: 16 });
+    } else {
+      lines.push({ text: 'Shading: predicted class · ring: misclassified', size: 16, color: GREY });
+    }
     return lines;
   }
 
@@ -71,8 +82,14 @@
     p.noStroke();
     p.fill(60);
     p.textAlign(p.LEFT, p.TOP);
-    const hint = ms.controls.add_mode.value ? 'Click to add a point' : 'Drag the w handle';
-    if (p.textWidth(hint) + 12 <= pl.s) p.text(hint, pl.x + 6, pl.y + 4);
+    const hint = ms.controls.add_mode.value ? 'Click or tap to add a point' : 'Drag the tip of w';
+    if (p.textWidth(hint) + 12 <= pl.s) {
+      // on a white card, so the boundary and the shading never run through the words
+      p.fill(255, 255, 255, 215);
+      p.rect(pl.x + 2, pl.y + 2, p.textWidth(hint) + 8, 22, 3);
+      p.fill(60);
+      p.text(hint, pl.x + 6, pl.y + 4);
+    }
     p.pop();
   }
 
@@ -178,7 +195,12 @@
     p.fill(0);
     p.textSize(18);
     p.textStyle(p.BOLD);
-    p.text('w', tx + 10, ty - 8);
+    p.textAlign(p.CENTER, p.CENTER);
+    // "w" beyond the tip along the vector, clear of the arrowhead and the handle; turned a
+    // quarter either way where that would leave the plot
+    const inside = ([x, y]) => x > pl.x + 10 && x < pl.x + pl.s - 10 && y > pl.y + 10 && y < pl.y + pl.s - 10;
+    const spots = [0, Math.PI / 2, -Math.PI / 2, Math.PI].map((turn) => [tx + 22 * Math.cos(ang + turn), ty + 22 * Math.sin(ang + turn)]);
+    p.text('w', ...(spots.find(inside) || spots[0]));
     p.textStyle(p.NORMAL);
   }
 
@@ -205,7 +227,8 @@
     play: 'Run Perceptron Learning',
     pause: 'Pause learning',
     step: async () => {
-      const s = await ms.act('learn_step');
+      // one update per tick at first, then one epoch per tick (sims/perceptron.py run_step)
+      const s = await ms.act('run_step');
       return Boolean(s) && s.learn.status === 'idle';
     },
     interval: () => 1000 / ms.controls.speed.value,
@@ -252,36 +275,69 @@
     },
   });
 
-  const inPlot = (p, pl) => p.mouseX >= pl.x && p.mouseX <= pl.x + pl.s && p.mouseY >= pl.y && p.mouseY <= pl.y + pl.s;
-  p5i.mousePressed = () => {
-    if (!layout || !inPlot(p5i, layout.plot)) return;
-    const pl = layout.plot;
-    if (ms.controls.add_mode.value) {
-      const [x, y] = toData(pl, p5i.mouseX, p5i.mouseY);
-      learning.stop();
-      ms.act('add_point', { x, y, label: Number(ms.controls.add_class.value) });
-      return false;
-    }
-    const [tx, ty] = toPx(pl, ms.state.w[0], ms.state.w[1]);
-    if (Math.hypot(p5i.mouseX - tx, p5i.mouseY - ty) < 22) {
-      dragging = true;
-      learning.stop();
-      return false;
-    }
+  // ------------------------------------------------------------------ pointer: mouse, pen, finger
+  // Pointer events on the drawing region: the tip of w is a handle of at least 44 px (60 px for a
+  // finger). A touch that starts on it (or, in Add Point mode, anywhere in the plot) does not
+  // scroll the page; one that starts elsewhere scrolls it as usual.
+  const HIT_RADIUS = { mouse: 22, pen: 22, touch: 30 };
+  const canvasXY = (e) => {
+    const r = ms.region.querySelector('canvas').getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
   };
-  p5i.mouseDragged = () => {
-    if (!dragging) return;
-    const pl = layout.plot;
+  const inPlot = ([x, y]) => {
+    const pl = layout && layout.plot;
+    return Boolean(pl) && x >= pl.x && x <= pl.x + pl.s && y >= pl.y && y <= pl.y + pl.s;
+  };
+  const onHandle = ([x, y], type) => {
+    if (!inPlot([x, y])) return false;
+    const [tx, ty] = toPx(layout.plot, ms.state.w[0], ms.state.w[1]);
+    return Math.hypot(x - tx, y - ty) < (HIT_RADIUS[type] || HIT_RADIUS.mouse);
+  };
+  const grabs = (xy, type) => (ms.controls.add_mode.value ? inPlot(xy) : onHandle(xy, type));
+  let dragId = null; // the pointer dragging w
+
+  ms.region.addEventListener('touchstart', (e) => {
+    const t = e.touches[0];
+    if (e.touches.length === 1 && grabs(canvasXY(t), 'touch')) e.preventDefault(); // no scroll
+  }, { passive: false });
+  ms.region.addEventListener('pointerdown', (e) => {
+    const xy = canvasXY(e);
+    if (!layout || !grabs(xy, e.pointerType)) return;
+    e.preventDefault();
+    learning.stop();
+    if (ms.controls.add_mode.value) {
+      const [x, y] = toData(layout.plot, ...xy);
+      ms.act('add_point', { x, y, label: Number(ms.controls.add_class.value) });
+      return;
+    }
+    dragId = e.pointerId;
+    dragging = true;
+    ms.region.setPointerCapture(e.pointerId);
+    ms.region.style.cursor = 'grabbing';
+  });
+  ms.region.addEventListener('pointermove', (e) => {
+    const xy = canvasXY(e);
+    if (dragId !== e.pointerId) {
+      if (e.pointerType === 'mouse' && dragId === null) {
+        ms.region.style.cursor = !grabs(xy, 'mouse') ? '' : ms.controls.add_mode.value ? 'crosshair' : 'grab';
+      }
+      return;
+    }
     const clamp = (v) => Math.max(-LIM, Math.min(LIM, v));
-    const [x, y] = toData(pl, p5i.mouseX, p5i.mouseY);
+    const [x, y] = toData(layout.plot, ...xy);
     dragW = [clamp(x), clamp(y)];
     p5i.redraw();
     sendWeights(dragW);
-    return false;
-  };
-  p5i.mouseReleased = () => {
-    if (!dragging) return;
+  });
+  const endDrag = (e) => {
+    if (dragId !== e.pointerId) return;
+    dragId = null;
     dragging = false;
+    ms.region.style.cursor = '';
     if (!lastSend) { dragW = null; p5i.redraw(); }
   };
+  ms.region.addEventListener('pointerup', endDrag);
+  ms.region.addEventListener('pointercancel', endDrag);
+  // for tests: where the plot is on the canvas (CSS px), as last drawn
+  Object.defineProperty(ms, 'plotBox', { get: () => (layout ? { ...layout.plot } : null) });
 })();

@@ -58,6 +58,35 @@ def test_xor_reports_not_separable_when_the_epoch_budget_runs_out(open_sim):
     assert final["accuracy"] < 1.0
 
 
+def test_the_run_button_reaches_the_xor_verdict_in_a_few_dozen_ticks(open_sim):
+    """Run Perceptron Learning steps one update per tick, then one epoch per tick (run_step):
+    the XOR verdict comes after about 28 ticks (7 s at the default 4 ticks/s) instead of ~700.
+    """
+    page, _ = open_sim(SLUG, "preset=xor&speed=30")
+    wait_ready(page)
+    page.evaluate(
+        """() => { window.__ticks = 0; const on = window.microsim.onState;
+                   window.microsim.onState = (s) => { window.__ticks += 1; on(s); }; }"""
+    )
+    start = state(page)
+    page.click("[data-control=learn]")
+    page.wait_for_function("() => window.microsim.state.learn.status !== 'idle'", timeout=60_000)
+    final, ticks = state(page), page.evaluate("() => window.__ticks")
+    expected = start
+    for _ in range(1000):
+        expected = cpython_call("perceptron.learn_step", {"state": expected})
+        if expected["learn"]["status"] != "idle":
+            break
+    assert final["learn"] == expected["learn"], (final["learn"], expected["learn"])
+    assert_close(final["w"], expected["w"], path="w")
+    assert "XOR is not linearly separable" in final["message"], final["message"]
+    budget = final["learn"]["budget"]
+    assert ticks <= 8 + budget + 2 < expected["learn"]["total_updates"] / 10, (
+        ticks,
+        expected["learn"]["total_updates"],
+    )
+
+
 def test_each_learning_step_shows_the_engines_update_with_its_numbers(open_sim):
     page, _ = open_sim(SLUG)
     wait_ready(page)
@@ -162,3 +191,55 @@ def test_the_bias_slider_shows_the_learned_bias_after_each_step(open_sim):
         assert shown[0] == pytest.approx(s["b"], abs=0.025), (shown, s["b"])
         assert shown[1] == f"{shown[0]:.2f}"
     assert s["b"] != 0.0, "three steps never moved b: the test proves nothing"
+
+
+def test_a_finger_drags_the_weight_vector_without_scrolling_the_page(browser, site_url):
+    """A touch on w's tip is a drag (pointer events; the touch does not scroll the page); a touch
+    elsewhere is left to the browser. 390x844 phone viewport with touch."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}sims/{SLUG}/main.html")
+        wait_ready(page)
+        page.evaluate(
+            """() => { window.__prevented = [];
+                addEventListener('touchstart', (e) => window.__prevented.push(e.defaultPrevented)); }"""
+        )
+        s = state(page)
+        box = page.evaluate(
+            """() => { const r = document.querySelector('#draw-region canvas').getBoundingClientRect();
+                       return {left: r.left, top: r.top, ...window.microsim.plotBox}; }"""
+        )
+        lim = 3.0
+
+        def to_px(x, y):
+            return (
+                box["left"] + box["x"] + (x + lim) / (2 * lim) * box["s"],
+                box["top"] + box["y"] + (lim - y) / (2 * lim) * box["s"],
+            )
+
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind, xy):
+            points = [] if kind == "touchEnd" else [{"x": xy[0], "y": xy[1]}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        tip, target = to_px(*s["w"]), to_px(-1.5, 2.0)
+        # a finger lands 20 px off the tip: still on the handle (a 60 px target for touch)
+        touch("touchStart", (tip[0] + 20, tip[1]))
+        for k in range(1, 6):
+            touch("touchMove", tuple(a + (b - a) * k / 5 for a, b in zip(tip, target, strict=True)))
+        touch("touchEnd", target)
+        page.wait_for_function(
+            "() => Math.abs(window.microsim.state.w[0] + 1.5) < 0.1 "
+            "&& Math.abs(window.microsim.state.w[1] - 2.0) < 0.1"
+        )
+        after = state(page)
+        assert_close(after, cpython_call("perceptron.set_weights", {"state": s, "w": after["w"]}))
+        # a touch on the controls' side of the canvas, away from the tip, is not taken
+        corner = to_px(2.9, -2.9) if abs(after["w"][0] - 2.9) > 1 else to_px(-2.9, -2.9)
+        touch("touchStart", corner)
+        touch("touchEnd", corner)
+        assert page.evaluate("() => window.__prevented") == [True, False]
+    finally:
+        context.close()

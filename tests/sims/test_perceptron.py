@@ -153,3 +153,61 @@ def test_a_learned_bias_beyond_the_slider_is_shown_at_the_slider_end():
     s = sim.learn_step(s)
     assert s["b"] == pytest.approx(-5.9)
     assert s["params"]["bias"] == control.min
+
+
+def ticks(state: dict, max_ticks: int = 500) -> tuple[dict, list[dict]]:
+    """Run Perceptron Learning's ticks (run_step) to the verdict: (final state, every state)."""
+    seen = []
+    for _ in range(max_ticks):
+        state = sim.run_step(state)
+        seen.append(state)
+        if state["learn"]["status"] != "idle":
+            return state, seen
+    raise AssertionError(f"no verdict after {max_ticks} ticks: {state['learn']}")
+
+
+@pytest.mark.parametrize("preset", ["separable", "xor"])
+@pytest.mark.parametrize("seed", [0, 7, 42])
+def test_a_run_reaches_the_same_verdict_and_weights_as_single_steps(preset, seed):
+    start = sim.initial_state({**defaults(sim.CONTROLS), "preset": preset, "seed": seed})
+    by_steps = run(start)
+    by_ticks, seen = ticks(start)
+    assert by_ticks["learn"] == by_steps["learn"], (by_ticks["learn"], by_steps["learn"])
+    np.testing.assert_array_equal(by_ticks["w"], by_steps["w"])
+    assert by_ticks["b"] == by_steps["b"] and by_ticks["message"] == by_steps["message"]
+    # the first STEP_BY_STEP updates come one per tick, so the lesson's first moves are visible
+    k = min(sim.STEP_BY_STEP, by_steps["learn"]["total_updates"])
+    first = [s["learn"]["total_updates"] for s in seen[:k]]
+    assert first == list(range(1, k + 1)), first
+
+
+def test_the_xor_verdict_comes_within_forty_ticks_instead_of_hundreds_of_steps():
+    """At the default 4 ticks/s the reader waits seconds, not the ~3 minutes of 700 steps."""
+    start = sim.initial_state({**defaults(sim.CONTROLS), "preset": "xor"})
+    steps = 0
+    s = start
+    while s["learn"]["status"] == "idle":
+        s, steps = sim.learn_step(s), steps + 1
+    final, seen = ticks(start)
+    assert final["learn"]["status"] == "gave_up"
+    budget = final["learn"]["budget"]
+    assert len(seen) <= sim.STEP_BY_STEP + budget + 1 < steps / 10, (len(seen), steps)
+    # a whole-epoch tick says how many updates its epoch made and what is still wrong
+    tick = next(t for t in seen if "in this tick" in t["message"])
+    assert f"{len(tick['wrong'])} of 40 points misclassified" in tick["message"], tick["message"]
+    X, y = np.array(tick["X"]), np.array(tick["y"])
+    assert len(tick["wrong"]) == int(pc.misclassified(np.array(tick["w"]), tick["b"], X, y).sum())
+
+
+def test_accuracy_reads_out_the_counts_and_says_when_there_are_no_points():
+    s = sim.initial_state(defaults(sim.CONTROLS))
+    X, y = np.array(s["X"]), np.array(s["y"])
+    correct = int((pc.predict(np.array(s["w"]), s["b"], X) == y).sum())
+    assert s["accuracy_text"] == f"Accuracy {correct}/40 = {100 * correct / 40:.1f} %"
+    empty = sim.clear_points(s)
+    assert empty["accuracy"] is None and "0/0" not in empty["accuracy_text"], empty
+    assert empty["accuracy_text"] == "Accuracy: no points yet"
+    # learning on no points says so and does not claim convergence
+    after = sim.learn_step(empty)
+    assert after["learn"]["status"] == "idle" and "No points to learn from" in after["message"]
+    assert sim.run_step(empty)["learn"]["status"] == "idle"
