@@ -114,7 +114,7 @@ CONTROLS = [
     Control("seed", "slider", "Seed", default=7, min=0, max=99, step=1, change="reinit"),
     Control("bias", "slider", "Bias b", default=0.0, min=-5.0, max=5.0, step=0.05),
     Control("lr", "slider", "Learning rate η", default=0.2, min=0.05, max=1.0, step=0.05),
-    Control("speed", "slider", "Run speed (ticks / s)", default=4, min=1, max=30, step=1),
+    Control("speed", "slider", "Speed (ticks/s)", default=4, min=1, max=30, step=1),
     Control("learn", "button", "Run Perceptron Learning", url=False),
     Control("step", "button", "One step", url=False),
     Control("reset", "button", "New random weights", url=False),

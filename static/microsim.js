@@ -735,6 +735,38 @@
       });
   }
 
+  // ---------------------------------------------------------------- page height
+  /*
+   * The drawing region keeps its designed height (drawHeight) at every width: when the
+   * controls wrap onto more rows (a phone, a narrow embed) the page grows instead of taking the
+   * height from the drawing. The page fills the window (the iframe, or the browser window of
+   * the fullscreen page); when its content needs more, an embedded page asks its parent for it
+   * with the MicroSim ecosystem's message {type: 'microsim-resize', height} (a parent that does
+   * not listen keeps its fixed height and shows the top of the page), and the fullscreen page
+   * scrolls.
+   */
+  const mainEl = /** @type {HTMLElement} */ (document.querySelector('.microsim'));
+  const controlRegion = /** @type {HTMLElement} */ (document.querySelector('.control-region'));
+  const embedded = window.parent !== window;
+  html.dataset.embedded = String(embedded);
+  let askedHeight = 0;
+  function fitHeight() {
+    const needed = Math.ceil(config.drawHeight + controlRegion.offsetHeight);
+    const height = Math.max(window.innerHeight, needed);
+    if (mainEl.style.height !== `${height}px`) mainEl.style.height = `${height}px`;
+    if (embedded && needed > window.innerHeight && needed !== askedHeight) {
+      askedHeight = needed;
+      try {
+        window.parent.postMessage({ type: 'microsim-resize', height: needed, slug: config.slug }, '*');
+      } catch (err) {
+        /* a parent we cannot post to keeps its height */
+      }
+    }
+  }
+  fitHeight();
+  new ResizeObserver(fitHeight).observe(controlRegion);
+  window.addEventListener('resize', fitHeight);
+
   // ---------------------------------------------------------------- p5 helper
   /** Size of the drawing region in CSS pixels (without its 1 px border). */
   function size() {

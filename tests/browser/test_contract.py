@@ -196,11 +196,17 @@ def test_a_valid_url_parameter_sets_its_control_and_the_state(open_sim, slug, mo
         assert shown == value, (shown, value)
 
 
-@pytest.mark.parametrize("width", [400, 800, 1200])
+@pytest.mark.parametrize("width", [360, 400, 800, 1200])
 @pytest.mark.parametrize(("slug", "module"), SIMS, ids=IDS)
-def test_layout_fits_the_declared_height_with_readable_text(open_sim, slug, module, width):
+def test_the_drawing_keeps_its_height_and_the_page_grows_for_the_controls(
+    open_sim, slug, module, width
+):
+    """At every width the drawing region keeps its designed height (META.draw_height) and the
+    page fills the window; where the controls wrap onto more rows, the page grows (fullscreen:
+    it scrolls; embedded: it asks the parent, tested below). Text is at least 16 px."""
     sim = MODULES[module]
-    page, _ = open_sim(slug, width=width, height=sim.META.canvas_height + 2)
+    window = sim.META.canvas_height + 2  # the iframe snippet's height
+    page, _ = open_sim(slug, width=width, height=window)
     page.wait_for_selector("#draw-region")
     page.wait_for_timeout(300)
     box = page.evaluate(
@@ -216,18 +222,70 @@ def test_layout_fits_the_declared_height_with_readable_text(open_sim, slug, modu
               pageHeight: main.offsetHeight,
               docScroll: document.documentElement.scrollHeight,
               docWidth: document.documentElement.scrollWidth,
-              regionHeight: region.clientHeight,
-              controlsBottom: controls.getBoundingClientRect().bottom,
+              regionHeight: region.offsetHeight,
+              controlsHeight: controls.offsetHeight,
+              controlsBottom: controls.getBoundingClientRect().bottom + window.scrollY,
               small,
             };
         }"""
     )
-    height = sim.META.canvas_height
-    assert box["pageHeight"] == height, box
-    assert box["controlsBottom"] <= height + 0.5, f"controls overflow the page at {width}px: {box}"
-    assert box["docScroll"] <= height + 2 and box["docWidth"] <= width, box
-    assert box["regionHeight"] >= 300, f"drawing region only {box['regionHeight']}px at {width}px"
+    draw = sim.META.draw_height
+    assert box["regionHeight"] >= draw, f"drawing region {box['regionHeight']} < {draw} px: {box}"
+    expected = max(window, draw + box["controlsHeight"])
+    assert abs(box["pageHeight"] - expected) <= 1, (expected, box)
+    assert box["controlsBottom"] <= box["pageHeight"] + 0.5, (
+        f"controls overflow at {width}px: {box}"
+    )
+    assert box["docScroll"] <= box["pageHeight"] + 2 and box["docWidth"] <= width, box
+    if width >= 800:  # the controls fit the designed control height: no growth on a laptop
+        assert box["pageHeight"] == window, box
     assert box["small"] == [], f"text under 16 px: {box['small']}"
+
+
+def test_a_narrow_embed_asks_its_parent_for_the_height_its_controls_need(browser, site_url):
+    """A 360 px iframe with the snippet's fixed height: the sim posts {type: 'microsim-resize',
+    height} (the MicroSim ecosystem's message); a parent that applies it shows every control
+    and the drawing at its designed height, and is not asked again."""
+    slug, sim = "neural-network-architecture", MODULES["architecture"]
+    height = sim.META.canvas_height + 2
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_content(
+            f"""<!doctype html><body style="margin:0">
+            <iframe id="f" src="{site_url}sims/{slug}/main.html" width="360" height="{height}"
+              scrolling="no" style="border:0" title="sim"></iframe>
+            <script>
+              window.asked = [];
+              addEventListener('message', (e) => {{
+                if (e.data && e.data.type === 'microsim-resize') {{
+                  window.asked.push(e.data.height);
+                  document.getElementById('f').height = e.data.height;
+                }}
+              }});
+            </script></body>"""
+        )
+        page.wait_for_function("() => window.asked.length > 0", timeout=20_000)
+        page.wait_for_timeout(500)
+        asked = page.evaluate("() => window.asked")
+        frame = next(f for f in page.frames if f.url.endswith(f"/sims/{slug}/main.html"))
+        inner = frame.evaluate(
+            """() => ({
+                innerHeight: window.innerHeight,
+                region: document.getElementById('draw-region').offsetHeight,
+                controls: document.querySelector('.control-region').offsetHeight,
+                bottom: document.querySelector('.control-region').getBoundingClientRect().bottom,
+                embedded: document.documentElement.dataset.embedded,
+            })"""
+        )
+        assert inner["embedded"] == "true", inner
+        assert asked[-1] > height, (asked, height)
+        assert asked[-1] == sim.META.draw_height + inner["controls"], (asked, inner)
+        assert inner["innerHeight"] == asked[-1] and inner["bottom"] <= inner["innerHeight"], inner
+        assert inner["region"] >= sim.META.draw_height, inner
+        assert len(asked) <= 2, f"asked again and again: {asked}"
+    finally:
+        context.close()
 
 
 def _url_corpus(control) -> list[str]:
