@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 import sims
 from sims._contract import (
@@ -485,6 +486,18 @@ def metadata(sim: Sim, *, date: str) -> dict[str, Any]:
     }
 
 
+def front_matter(sim: Sim, image: str | None) -> str:
+    """The YAML front matter of a sim's ``index.md``, written by a YAML library: a description
+    holds ": " and quotes, which hand-written ``key: value`` lines turn into invalid YAML (MkDocs
+    then drops the block silently and prints it as text). ``image`` / ``og:image``: the
+    sim's screenshot, for link previews, when there is one."""
+    fields: dict[str, str] = {"title": sim.meta.title, "description": sim.meta.description}
+    if image:
+        fields.update({"image": image, "og:image": image})
+    text = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return f"---\n{text}---"
+
+
 def example_query(sim: Sim) -> str:
     """A URL query that sets the first two settings to a non-default value, for index.md."""
     parts = []
@@ -579,8 +592,10 @@ def render_site(
             sim_css=(ROOT / "static" / "sketches" / f"{sim.meta.slug}.css").is_file(),
         )
         (out / "main.html").write_text(page)
+        shot = screenshots / f"{sim.meta.slug}.png"
         (out / "index.md").write_text(
             env.get_template("index.md").render(
+                front_matter=front_matter(sim, image="screenshot.png" if shot.is_file() else None),
                 meta=sim.meta,
                 controls=sim.controls,
                 example_query=example_query(sim),
@@ -588,7 +603,6 @@ def render_site(
             )
         )
         (out / "metadata.json").write_text(json.dumps(metadata(sim, date=date), indent=2) + "\n")
-        shot = screenshots / f"{sim.meta.slug}.png"
         if shot.is_file():
             shutil.copy2(shot, out / "screenshot.png")
         cards.append(

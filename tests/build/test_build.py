@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 import subprocess
 import sys
+import types
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -390,3 +392,38 @@ def test_runtime_versions_have_one_source_package_json():
     source = (ROOT / "build.py").read_text()
     for version in pinned.values():
         assert f'"{version}"' not in source, f"build.py retypes the version {version}"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_index_md_front_matter_is_valid_yaml_with_the_sims_title_and_description(site, slug):
+    """MkDocs reads the block between the first two '---' lines as YAML; a description with
+    ': ' written by hand made it invalid for four sims (MkDocs then prints it as text)."""
+    import yaml
+
+    meta = next(m.META for m in sims.discover().values() if m.META.slug == slug)
+    text = (site / "sims" / slug / "index.md").read_text()
+    assert text.startswith("---\n"), text[:80]
+    block, _, body = text[4:].partition("\n---\n")
+    fields = yaml.safe_load(block)
+    assert isinstance(fields, dict), block
+    assert fields["title"] == meta.title and fields["description"] == meta.description, fields
+    if (site / "sims" / slug / "screenshot.png").is_file():
+        assert fields["image"] == fields["og:image"] == "screenshot.png", fields
+    assert body.lstrip().startswith(f"# {meta.title}"), body[:80]
+
+
+def test_front_matter_survives_colons_quotes_and_hashes():
+    """The YAML library quotes what needs quoting: the text comes back unchanged."""
+    import yaml
+
+    sim = next(iter(sims.discover().values()))
+    tricky = "Say \"hi\": then # not a comment: - and 'quotes' – ünïcode"
+    meta = dataclasses.replace(sim.META, title="A: B", description=tricky)
+    block = build.front_matter(types.SimpleNamespace(meta=meta), "shot.png")  # only .meta is read
+    fields = yaml.safe_load(block.strip("-\n"))
+    assert fields == {
+        "title": "A: B",
+        "description": tricky,
+        "image": "shot.png",
+        "og:image": "shot.png",
+    }
