@@ -292,6 +292,34 @@ READOUT_ROW = re.compile(
 )
 
 
+def readout_rows(texts: list[str]) -> list[tuple[int, ...]]:
+    """The per-layer rows of a read-out as (l, rows of W, columns of W, weights, biases,
+    params), parsed from its text; a row whose layer numbers or bias rows disagree fails."""
+    rows = []
+    for text in texts:
+        m = READOUT_ROW.match(text)
+        if m:
+            ly, ly_w, r, c, w, ly_b, br, b, total = (int(g) for g in m.groups())
+            assert ly == ly_w == ly_b and br == r, text
+            rows.append((ly, r, c, w, b, total))
+    return rows
+
+
+def expected_readout(sizes: list[int], broken: int) -> list[tuple[int, ...]]:
+    """The same rows counted from the layer sizes alone: W[l] is n_l × n_(l−1) (one column
+    more when it is the broken one, 0 = none), n_l biases."""
+    rows = []
+    for ly, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
+        cols = n_in + (1 if ly == broken else 0)
+        rows.append((ly, n_out, cols, n_out * cols, n_out, n_out * cols + n_out))
+    return rows
+
+
+def total_line(rows: list[tuple[int, ...]]) -> str:
+    """The read-out's first line for these rows: their sum and its terms."""
+    return f"Parameters: {sum(r[-1] for r in rows)} = {' + '.join(str(r[-1]) for r in rows)}"
+
+
 def _params_for(sizes: list[int], break_layer: str) -> dict:
     params = {
         "n_in": str(sizes[0]),
@@ -327,28 +355,17 @@ def test_readout_shapes_counts_and_total_agree_with_a_count_from_the_layer_sizes
     state = arch.initial_state(_params_for(sizes, break_layer))
     assert state["sizes"] == sizes, state["sizes"]
     broken = int(break_layer) if break_layer != "none" and int(break_layer) < len(sizes) else 0
-    expected_rows = []
-    for ly, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
-        cols = n_in + (1 if ly == broken else 0)
-        expected_rows.append((ly, n_out, cols, n_out * cols, n_out, n_out * cols + n_out))
+    expected = expected_readout(sizes, broken)
     texts = info_texts(state)
-    rows = []
-    for text in texts:
-        m = READOUT_ROW.match(text)
-        if m:
-            ly, ly_w, r, c, w, ly_b, br, b, total = (int(g) for g in m.groups())
-            assert ly == ly_w == ly_b and br == r, text
-            rows.append((ly, r, c, w, b, total))
-    assert rows == expected_rows, f"read-out {rows}\nexpected {expected_rows}"
-    grand = sum(row[-1] for row in expected_rows)
-    parts = " + ".join(str(row[-1]) for row in expected_rows)
-    assert texts[0] == f"Parameters: {grand} = {parts}", (texts[0], grand, parts)
-    weights = sum(row[3] for row in expected_rows)
-    biases = sum(row[4] for row in expected_rows)
+    rows = readout_rows(texts)
+    assert rows == expected, f"read-out {rows}\nexpected {expected}"
+    assert texts[0] == total_line(expected), (texts[0], total_line(expected))
+    weights = sum(row[3] for row in expected)
+    biases = sum(row[4] for row in expected)
     assert f"{weights} weights + {biases} biases" in texts, texts
-    assert state["total_params"] == grand, (state["total_params"], grand)
+    assert state["total_params"] == sum(row[-1] for row in expected), state["total_params"]
     # the connection labels name the same shapes
-    for lay, (ly, r, c, *_rest) in zip(state["layers"], expected_rows, strict=True):
+    for lay, (ly, r, c, *_rest) in zip(state["layers"], expected, strict=True):
         assert lay["label_rows"]["one"][0] == f"W[{ly}] ∈ ℝ^({r}×{c})", lay["label_rows"]
         assert lay["label_rows"]["two"] == [f"W[{ly}]", f"{r}×{c}"], lay["label_rows"]
     if broken:
