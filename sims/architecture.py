@@ -14,13 +14,20 @@ The state is :class:`State` (plain JSON, drawn by
                   (None for the input), a_shape [n, 1], dims (its label "a[l]: n×1" and
                   the short "n×1"), shade (values of a[l] scaled to
                   [-1, 1] for the data-flow colouring, None where the flow cannot reach)
-    layers        L dicts, engine.dense.layer_report rows plus activation, equation and
-                  shapes text, ``broken`` for the dimension-mismatch demo, W_shape_shown
-                  (W's shape as drawn: one column too many when broken) and label_rows
-                  (the connection's label: {"one": [W, b] as sets, "two": ["W[l]", shape]})
-    total_params  engine.dense.param_count(sizes); breakdown: "40 + 72 + 18"
+    layers        L dicts, engine.dense.layer_report rows (the shapes and counts the layer
+                  sizes ask for) plus activation, equation and shapes text, ``broken`` for
+                  the dimension-mismatch demo, and the matrices really drawn: W_shape_shown,
+                  weights_shown, params_shown (one column too many when broken, counted from
+                  that array) and label_rows (the connection's label: {"one": [W, b] as
+                  sets, "two": ["W[l]", shape]})
+    total_params  the sum of params_shown, the parameters of the matrices drawn (=
+                  engine.dense.param_count(sizes) unless a connection is broken);
+                  total_weights, total_biases, breakdown ("40 + 72 + 18") likewise
+    highlight_max L: the highlight slider's range on this network (its Control declares
+                  the largest, MAX_HIDDEN + 1; a larger setting is clamped to L, with a note)
     highlight     None or {layer, equation, shapes, rule, ok}
-    mismatch      None or {layer, W_shape, a_shape, error}  (the engine's DimensionError)
+    mismatch      None or {layer, W_shape, a_shape, expected_W_shape, expected_total, error}
+                  (the engine's DimensionError; expected_total = dense.param_count(sizes))
     flow          {pos, per_layer, end, layer, frac, stopped, text}
     output        {values: ŷ = a[L] for the fixed sample x, shown: first few} or None
     summary       one sentence describing the network (for screen readers)
@@ -67,6 +74,7 @@ class State(TypedDict):
     columns: list[dict[str, Any]]
     layers: list[dict[str, Any]]
     total_params: int
+    highlight_max: int
     total_weights: int
     total_biases: int
     breakdown: str
@@ -200,7 +208,7 @@ CONTROLS += [
         "Highlight layer",
         default=0,
         min=0,
-        max=MAX_HIDDEN + 1,
+        max=MAX_HIDDEN + 1,  # the largest L; the page narrows the slider to the state's L
         step=1,
         help="0 = none; 1 to L highlights layer l",
     ),
@@ -306,11 +314,20 @@ def _info_lines(s: dict[str, Any]) -> list[dict[str, Any]]:
     add(
         f"Parameters: {s['total_params']} = {s['breakdown']}", 0, size=20, narrow_size=18, bold=True
     )
+    m = s["mismatch"]
+    if m:
+        ly = m["layer"]
+        add(
+            f"W[{ly}] is {_fmt(m['W_shape'])}, one column too many; with "
+            f"{_fmt(m['expected_W_shape'])} the network has {m['expected_total']}.",
+            1,
+            color="error",
+        )
     for lay in s["layers"]:
         ly = lay["layer"]
         add(
-            f"Layer {ly}: W[{ly}] {_fmt(lay['W_shape_shown'])} ({lay['weights']}) + "
-            f"b[{ly}] {_fmt(lay['b_shape'])} ({lay['biases']}) = {lay['params']}",
+            f"Layer {ly}: W[{ly}] {_fmt(lay['W_shape_shown'])} ({lay['weights_shown']}) + "
+            f"b[{ly}] {_fmt(lay['b_shape'])} ({lay['biases']}) = {lay['params_shown']}",
             6,
             color="error" if lay["broken"] else "grey",
             wide_only=True,
@@ -334,7 +351,9 @@ def _info_lines(s: dict[str, Any]) -> list[dict[str, Any]]:
             bold=not h["ok"],
         )
     f, out = s["flow"], s["output"]
-    add(f"Data flow: {f['text']}", 3, color="orangeDark", while_flowing=True)
+    # a stopped flow's text is a sentence of its own ("Data flow stopped at layer 2: …")
+    flow_line = f["text"] if f["stopped"] and s["mismatch"] else f"Data flow: {f['text']}"
+    add(flow_line, 3, color="orangeDark", while_flowing=True)
     if out and f["pos"] >= f["end"]:
         vals = out["values"]
         shown = ", ".join(fmt(v, 2, 2) for v in vals[:4]) + (", …" if len(vals) > 4 else "")
@@ -370,6 +389,13 @@ def _evaluate(
     L = len(sizes) - 1
     report = dense.layer_report(sizes)
     total = dense.param_count(sizes)
+    notes = []
+    if p["highlight"] > L:  # the slider's range is 0..L on this network: clamp, say so
+        notes.append(
+            f"Highlight layer {p['highlight']} does not exist ({L} layers): "
+            f"showing layer {L}, the output layer."
+        )
+        p = {**p, "highlight": L}
 
     # fixed weights and a fixed sample input for the data-flow animation
     weights = dense.init_params(sizes, np.random.default_rng(SEED), scheme="he")
@@ -379,7 +405,7 @@ def _evaluate(
     mismatch: dict[str, Any] | None = None
     broken = None
     bad_shape: list[int] = []  # W[broken]'s shape, one column too many
-    notes = []
+    bad_weights = 0  # and its number of entries
     if p["break_layer"] != "none":
         ly = int(p["break_layer"])
         if ly > L:
@@ -391,19 +417,21 @@ def _evaluate(
             broken = ly
             W, b = weights[ly - 1]
             extra = np.random.default_rng([SEED, 2]).standard_normal((W.shape[0], 1))
-            bad = [*weights[: ly - 1], (np.hstack([W, extra]), b), *weights[ly:]]
+            W_bad = np.hstack([W, extra])
+            bad = [*weights[: ly - 1], (W_bad, b), *weights[ly:]]
             try:
                 dense.forward(bad, x, acts)
             except dense.DimensionError as exc:
                 error = str(exc)
             else:  # pragma: no cover - the engine always refuses this
                 raise AssertionError("engine.dense.forward accepted mismatched shapes")
-            bad_shape = [W.shape[0], W.shape[1] + 1]
+            bad_shape, bad_weights = [int(n) for n in W_bad.shape], int(W_bad.size)
             mismatch = {
                 "layer": ly,
                 "W_shape": bad_shape,
                 "a_shape": [sizes[ly - 1], 1],
                 "expected_W_shape": list(W.shape),
+                "expected_total": total,
                 "error": error,
             }
 
@@ -438,10 +466,15 @@ def _evaluate(
             **_layer_text(row, _act_label(acts[ly - 1])),
             "broken": ly == broken,
         }
+        # the matrix really drawn (and counted): W[broken] has one column too many
         if ly == broken:
             info["W_shape_shown"] = bad_shape
+            info["weights_shown"] = bad_weights
+            info["params_shown"] = bad_weights + row["biases"]
         else:
             info["W_shape_shown"] = row["W_shape"]
+            info["weights_shown"] = row["weights"]
+            info["params_shown"] = row["params"]
         shown = _fmt(info["W_shape_shown"])
         # the connection's label: on one line each when there is room, else in two short rows
         info["label_rows"] = {
@@ -452,12 +485,7 @@ def _evaluate(
 
     hl = None
     if p["highlight"]:
-        ly = min(p["highlight"], L)
-        if p["highlight"] > L:
-            notes.append(
-                f"Highlight layer {p['highlight']} does not exist ({L} layers): "
-                f"showing layer {L}, the output layer."
-            )
+        ly = p["highlight"]
         lay = layers[ly - 1]
         hl = {
             "layer": ly,
@@ -480,7 +508,7 @@ def _evaluate(
         fl["text"] = (
             f"Data flow stopped at layer {broken}: W[{broken}] is "
             f"{_fmt(bad_shape)} but a[{broken - 1}] is {sizes[broken - 1]}×1."
-        )
+        )  # the info panel shows this sentence as it is (no "Data flow: " before it)
     elif fl["frac"] == 0:
         fl["text"] = (
             f"x = a[0]: {sizes[0]}×1"
@@ -509,6 +537,16 @@ def _evaluate(
         notes.append("Softmax over one output is always 1: use Sigmoid for a single output.")
 
     arrow = " → ".join(str(n) for n in sizes)
+    summary = (
+        f"A {arrow} network with {L - 1} hidden layer{'s' if L > 2 else ''} and "
+        f"{total} parameters ({' + '.join(str(r['params']) for r in report)})."
+    )
+    shown_total = sum(lay["params_shown"] for lay in layers)
+    if mismatch:
+        summary += (
+            f" W[{broken}] is drawn {_fmt(bad_shape)}, one column too many, so the matrices "
+            f"shown hold {shown_total}."
+        )
     state: State = {
         "params": p,
         "sizes": sizes,
@@ -516,19 +554,17 @@ def _evaluate(
         "activations": acts,
         "columns": columns,
         "layers": layers,
-        "total_params": total,
-        "total_weights": sum(r["weights"] for r in report),
-        "total_biases": sum(r["biases"] for r in report),
-        "breakdown": " + ".join(str(r["params"]) for r in report),
+        "total_params": shown_total,
+        "highlight_max": L,
+        "total_weights": sum(lay["weights_shown"] for lay in layers),
+        "total_biases": sum(lay["biases"] for lay in layers),
+        "breakdown": " + ".join(str(lay["params_shown"]) for lay in layers),
         "highlight": hl,
         "mismatch": mismatch,
         "flow": fl,
         "output": output,
         "notes": notes,
-        "summary": (
-            f"A {arrow} network with {L - 1} hidden layer{'s' if L > 2 else ''} and "
-            f"{total} parameters ({' + '.join(str(r['params']) for r in report)})."
-        ),
+        "summary": summary,
         "message": message,
         "info": [],
     }

@@ -24,8 +24,9 @@ only draws this state. The state is :class:`State` (plain JSON)::
     sample        the 28×28 sample image before/after the current kernel, stride and padding,
                   its size explanation, and "presets": every preset (stride 1, "same") on it
     message       one sentence for the reader; warning: a clamped value, or None
-    titles        the drawing's panel titles, with their numbers: input, output, pool (longest
-                  first, the sketch takes the first that fits), window, kernel, products, both
+    titles        the drawing's panel titles, with their numbers: input, output, pool (the
+                  window and the pooled map's shape, "Max pool 2×2 → 3×3"; longest first, the
+                  sketch takes the first that fits), window, kernel, products, both
                   (the narrow screen's weights-and-products grid), sample, presets
     text          the text panel's lines, {"wide": [...], "narrow": [...]}, each {"text", "tone"}
                   with tone "ink", "note" (grey) or "warn" (a size that is not a whole number)
@@ -411,8 +412,16 @@ def _titles(state: Mapping[str, Any]) -> dict[str, Any]:
     n, k, factor = len(state["output"]), ker["size"], ker["factor"]
     pool_titles: list[str] = []
     if pool and not pool["too_small"]:
-        m, mode = len(pool["output"]), "Max" if pool["mode"] == "max" else "Average"
-        pool_titles = [f"{mode} pool {m}×{m}", f"{mode} {m}×{m}", f"{m}×{m}"]
+        # the window (POOL_SIZE) and, after the arrow, the pooled map's own shape
+        rows, cols = np.asarray(pool["output"]).shape
+        mode = "Max" if pool["mode"] == "max" else "Average"
+        win, out = f"{POOL_SIZE}×{POOL_SIZE}", f"{rows}×{cols}"
+        pool_titles = [
+            f"{mode} pool {win} → {out}",
+            f"{mode} {win} → {out}",
+            f"{win} → {out}",
+            f"{win} pool",
+        ]
     rows, cols = sample["after_shape"]
     side = len(sample["image"])
     return {

@@ -103,10 +103,24 @@
     detailEl.hidden = !detailEl.hidden;
     moreEl.setAttribute('aria-expanded', String(!detailEl.hidden));
   });
-  /** Show a note (bad URL parameter, invalid text) under the status line. Text only. */
-  function note(text) {
-    notesEl.appendChild(el('div', { text }));
+  /**
+   * Show a note (bad URL parameter, invalid text) under the status line. Text only. With a
+   * `key`, it replaces the earlier note of that key (so a sim's notes of one kind never pile
+   * up); clearNote(key) removes it.
+   * @param {string} text
+   * @param {string} [key]
+   */
+  function note(text, key) {
+    if (key) clearNote(key);
+    notesEl.appendChild(el('div', key ? { text, 'data-note': key } : { text }));
     notesEl.hidden = false;
+  }
+  /** Remove the note of `key` (see note); the notes box hides when nothing is left in it. */
+  function clearNote(key) {
+    for (const n of [...notesEl.children]) {
+      if (n instanceof HTMLElement && n.dataset.note === key) n.remove();
+    }
+    if (!notesEl.childElementCount) notesEl.hidden = true;
   }
   function clearNotes() {
     notesEl.replaceChildren();
@@ -860,6 +874,7 @@
     act,
     reinit,
     note,
+    clearNote,
     clearNotes,
     setStatus: (text, isError) => setStatus(text, isError),
     region,

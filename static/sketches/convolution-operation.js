@@ -414,11 +414,11 @@
     if (name === 'next' || name === 'prev') await ms.act('move', { direction: name });
   });
 
-  let lastWarning = null;
+  // one note at most for a clamped kernel position: replaced by the next, gone with a good state
   function syncFromState(s) {
     ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Arrow keys move the kernel.`);
-    if (s.warning && s.warning !== lastWarning) ms.note(s.warning);
-    lastWarning = s.warning;
+    if (s.warning) ms.note(s.warning, 'position');
+    else ms.clearNote('position');
   }
   ms.onState(syncFromState);
 

@@ -374,7 +374,7 @@
    * `nHidden`: the state's count, or at setup the control's (it may hold a URL parameter the
    * embedded state does not have yet).
    */
-  function followState(s, nHidden = s.params.n_hidden) {
+  function followState(s, nHidden = s.params.n_hidden, range = true) {
     for (let k = 1; k <= MAX_HIDDEN; k++) {
       for (const name of [`h${k}`, `act${k}`]) {
         const el = ms.controls[name].el;
@@ -382,14 +382,31 @@
         el.title = el.disabled ? `Hidden layer ${k} is not in use (raise Hidden layers)` : '';
       }
     }
+    if (range) followRange(s);
     ms.region.setAttribute('aria-label', `${ms.config.describe} ${s.summary} Left/right arrow keys highlight a layer; space plays the data flow.`);
+  }
+  /**
+   * The highlight slider runs 0…L of this network (`highlight_max` from Python; its Control
+   * declares the largest L), and Break a connection offers only the W[l] that exist.
+   */
+  function followRange(s) {
+    const hl = ms.controls.highlight;
+    const oldMax = Number(hl.el.max);
+    hl.el.max = String(s.highlight_max);
+    // the runtime set the value before the range grew, and the browser clamped it: set it again
+    if (s.params.highlight > oldMax) ms.setControl('highlight', s.params.highlight);
+    for (const opt of ms.controls.break_layer.el.options) {
+      opt.disabled = opt.value !== 'none' && Number(opt.value) > s.L;
+    }
   }
   ms.onState((s) => followState(s));
 
   const p5i = ms.sketch({
     setup(p) {
       ms.region.tabIndex = 0;
-      followState(ms.state, ms.controls.n_hidden.value);
+      // with URL parameters the embedded state is not the page's network yet: the range
+      // follows the state they lead to (narrowing it now would clamp a ?highlight= value)
+      followState(ms.state, ms.controls.n_hidden.value, !Object.keys(ms.urlParams).length);
       // long checkbox labels wrap instead of being cut off with an ellipsis on narrow screens
       for (const name of ['show_dims', 'show_weights']) {
         const label = ms.controls[name].el.closest('label');

@@ -21,6 +21,7 @@ from tests.browser.harness import (
     state,
     wait_state_change,
 )
+from tests.sims.test_architecture import expected_readout, readout_rows, total_line
 
 SLUG = "neural-network-architecture"
 
@@ -115,6 +116,8 @@ def test_every_value_control_changes_the_state_as_cpython_does(sim):
             value = not control.default
         elif control.kind == "select":
             value = next(v for v, _ in control.options if v != control.default)
+        elif control.name == "highlight":  # its slider runs 0…L of this network
+            value = state(page)["highlight_max"]
         else:
             value = control.max if control.default != control.max else control.min
         act_and_compare(page, control.name, value)
@@ -266,3 +269,86 @@ def test_keyboard_highlights_layers_on_the_canvas(narrow):
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => window.microsim.state.params.highlight === 3", timeout=10_000)
+
+
+@pytest.mark.parametrize(
+    ("n_hidden", "break_layer"), [(2, "none"), (2, "2"), (2, "3"), (3, "1"), (1, "2")]
+)
+def test_rendered_readout_matches_the_state_and_a_count_from_the_layer_sizes(
+    sim, n_hidden, break_layer
+):
+    """The lines drawn on the canvas are the state's info lines; their shapes, per-matrix
+    counts and total are the state's layers and total, and a count from the layer sizes."""
+    page, _ = sim
+    reset(page)
+    if n_hidden != state(page)["params"]["n_hidden"]:
+        act_and_compare(page, "n_hidden", n_hidden)
+    if break_layer != "none":
+        act_and_compare(page, "break_layer", break_layer)
+    s = state(page)
+    page.wait_for_function(
+        "(t) => window.__nnArchLayout && window.__nnArchLayout.infoLines[0] === t",
+        arg=s["info"][0]["text"],
+        timeout=5_000,
+    )
+    drawn = page.evaluate("() => window.__nnArchLayout.infoLines")
+    texts = [line["text"] for line in s["info"]]
+    it = iter(texts)
+    assert all(line in it for line in drawn), f"drawn {drawn}\nnot in order in the state {texts}"
+    broken = int(break_layer) if break_layer != "none" else 0
+    expected = expected_readout(s["sizes"], broken)
+    assert len(s["sizes"]) == n_hidden + 2, s["sizes"]
+    assert readout_rows(drawn) == expected, f"drawn {readout_rows(drawn)}\nexpected {expected}"
+    from_state = [
+        (
+            lay["layer"],
+            *lay["W_shape_shown"],
+            lay["weights_shown"],
+            lay["biases"],
+            lay["params_shown"],
+        )
+        for lay in s["layers"]
+    ]
+    assert from_state == expected, f"state {from_state}\nexpected {expected}"
+    assert drawn[0] == total_line(expected), (drawn[0], total_line(expected))
+    assert s["total_params"] == sum(row[-1] for row in expected), s["total_params"]
+
+
+def slider_range(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.querySelector('[data-control=highlight]');
+            const opts = [...document.querySelector('[data-control=break_layer]').options];
+            return {min: Number(el.min), max: Number(el.max), value: Number(el.value),
+                    breakable: opts.filter(o => !o.disabled && o.value !== 'none').map(o => o.value)};
+        }"""
+    )
+
+
+def test_highlight_slider_range_follows_the_number_of_layers(sim):
+    page, _ = sim
+    reset(page)
+    for n_hidden in [1, 4, 2, 5]:
+        s = act_and_compare(page, "n_hidden", n_hidden)
+        got = slider_range(page)
+        L = n_hidden + 1
+        assert (got["min"], got["max"]) == (0, L) and s["highlight_max"] == L, (got, s["L"])
+        assert got["breakable"] == [str(k) for k in range(1, L + 1)], got
+    s = act_and_compare(page, "highlight", 6)
+    assert slider_range(page)["value"] == 6 == s["highlight"]["layer"]
+    # the network shrinks under the highlight: the setting and the slider follow
+    s = act_and_compare(page, "n_hidden", 1)
+    assert s["params"]["highlight"] == 2 == s["highlight"]["layer"], s["params"]["highlight"]
+    assert slider_range(page)["max"] == 2 and slider_range(page)["value"] == 2, slider_range(page)
+    reset(page)
+
+
+def test_url_highlight_beyond_the_default_network_is_kept(shared_context, site_url):
+    """?n_hidden=4&highlight=5: the embedded state has 3 layers, the page's network 5."""
+    with sim_page(shared_context, site_url, SLUG, "n_hidden=4&highlight=5") as (page, log):
+        page.wait_for_function("() => window.microsim.state.params.n_hidden === 4")
+        s = state(page)
+        assert s["highlight"]["layer"] == 5 and s["notes"] == [], (s["highlight"], s["notes"])
+        got = slider_range(page)
+        assert (got["max"], got["value"]) == (5, 5), got
+        assert log.problems() == [], log.problems()

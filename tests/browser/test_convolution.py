@@ -268,3 +268,38 @@ def test_url_parameters_set_every_setting_control(shared_context, site_url):
     s = cpython_call("convolution.initial_state", {"params": values})
     assert (s["kernel"]["size"], s["stride"], s["pad"], np.shape(s["output"])) == (5, 2, 2, (4, 4))
     page.close()
+
+
+def _notes(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const box = document.getElementById('notes');
+            return {texts: [...box.children].map((e) => e.textContent), hidden: box.hidden,
+                    region: document.getElementById('draw-region').getBoundingClientRect().height};
+        }"""
+    )
+
+
+def test_a_clamped_position_shows_one_note_that_the_next_good_state_clears(shared):
+    page, _ = shared
+    reset(page)
+    before = _notes(page)
+    assert before["texts"] == [] and before["hidden"], before
+    page.focus("#draw-region")
+    page.keyboard.press("End")
+    page.wait_for_function("() => window.microsim.state.pos === 25")  # 5×5 output, last cell
+    s = change(page, "stride", "2")  # 3×3 output: position 25 is clamped to 9
+    assert s["pos"] == 9 and s["warning"], s["warning"]
+    s = change(page, "ksize", "5")  # 2×2 output: position 9 is clamped to 4
+    assert s["pos"] == 4 and s["warning"], s["warning"]
+    got = _notes(page)
+    assert got["texts"] == [s["warning"]], f"notes {got['texts']}, the state's {s['warning']!r}"
+    # the next state with nothing clamped clears it, and the drawing gets its height back
+    page.focus("#draw-region")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => window.microsim.state.pos === 3")
+    assert state(page)["warning"] is None
+    page.wait_for_function("() => document.getElementById('notes').hidden")
+    after = _notes(page)
+    assert after["texts"] == [] and after["region"] == before["region"], (before, after)
+    reset(page)

@@ -4,6 +4,7 @@ each checked against an independent computation (hand counts, plain NumPy)."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -93,7 +94,30 @@ def test_highlight_shows_equation_and_shapes_of_that_layer(default):
 def test_highlight_beyond_the_network_is_clamped_with_a_note(default):
     state = arch.set_param(default, "highlight", 6)
     assert state["highlight"]["layer"] == 3
+    # the setting itself is clamped, so the slider shows the layer that is highlighted
+    assert state["params"]["highlight"] == 3, state["params"]["highlight"]
     assert any("does not exist" in n for n in state["notes"]), state["notes"]
+    # the note goes with the next state: the setting is now in range
+    assert arch.set_param(state, "show_dims", True)["notes"] == []
+    # a network that shrinks under the highlight clamps it too
+    deep = arch.set_param(arch.set_param(default, "n_hidden", 5), "highlight", 6)
+    assert deep["params"]["highlight"] == 6 and deep["notes"] == [], deep["notes"]
+    shallow = arch.set_param(deep, "n_hidden", 1)
+    assert shallow["params"]["highlight"] == 2 == shallow["highlight"]["layer"]
+
+
+@pytest.mark.parametrize("n_hidden", [1, 2, 3, 4, 5])
+def test_highlight_range_is_0_to_the_number_of_layers(n_hidden):
+    state = arch.initial_state({"n_hidden": n_hidden})
+    L = n_hidden + 1  # hidden layers plus the output layer
+    assert state["highlight_max"] == L == state["L"], (state["highlight_max"], L)
+    # the Control declares the largest range any network has: 5 hidden layers + output
+    control = arch.SETTINGS.control("highlight")
+    assert (control.min, control.max) == (0, arch.MAX_HIDDEN + 1), (control.min, control.max)
+    for value in range(0, arch.MAX_HIDDEN + 2):
+        s = arch.set_param(state, "highlight", value)
+        assert s["params"]["highlight"] == min(value, L), (value, s["params"]["highlight"])
+        assert (s["highlight"] or {}).get("layer", 0) == min(value, L)
 
 
 def test_next_layer_cycles_1_to_L_then_back_to_1(default):
@@ -147,6 +171,9 @@ def test_flow_stops_at_a_broken_connection(default):
     assert state["flow"]["pos"] == arch.FLOW_SUBSTEPS + 2
     assert state["columns"][2]["shade"] is None  # a[2] cannot be computed
     assert state["message"] == state["mismatch"]["error"]
+    # its info line says "Data flow" once
+    line = next(ln["text"] for ln in state["info"] if ln.get("while_flowing"))
+    assert line == "Data flow stopped at layer 2: W[2] is 8×9 but a[1] is 8×1.", line
     assert arch.flow_step(state)["flow"]["pos"] == 0  # the next step starts over
 
 
@@ -228,10 +255,12 @@ def test_info_panel_lines_carry_the_engines_counts_and_the_layers_shapes(default
     hl = arch.set_param(default, "highlight", 2)
     assert "(8×8)·(8×1) = 8×1;  columns of W[2] = 8 = rows of a[1] ✓" in info_texts(hl)
     broken = arch.set_param(default, "break_layer", "2")
-    # the broken W is drawn one column too wide; the counts stay the network's own
+    # the broken W is drawn one column too wide, and counted as drawn: 8·9 = 72 weights
     row = next(line for line in broken["info"] if line["text"].startswith("Layer 2:"))
-    assert row["text"] == "Layer 2: W[2] 8×9 (64) + b[2] 8×1 (8) = 72", row
+    assert row["text"] == "Layer 2: W[2] 8×9 (72) + b[2] 8×1 (8) = 80", row
     assert row["color"] == "error", row
+    assert info_texts(broken)[0] == "Parameters: 138 = 40 + 80 + 18", info_texts(broken)
+    assert "W[2] is 8×9, one column too many; with 8×8 the network has 130." in info_texts(broken)
     assert f"✗ {broken['mismatch']['error']}" in info_texts(broken)
 
 
@@ -256,3 +285,96 @@ def test_connection_labels_and_dimension_labels_use_the_drawn_shapes(default):
     assert [c["dims"] for c in default["columns"]] == [
         [f"a[{i}]: {n}×1", f"{n}×1"] for i, n in enumerate([4, 8, 8, 2])
     ]
+
+
+READOUT_ROW = re.compile(
+    r"^Layer (\d+): W\[(\d+)\] (\d+)×(\d+) \((\d+)\) \+ b\[(\d+)\] (\d+)×1 \((\d+)\) = (\d+)$"
+)
+
+
+def readout_rows(texts: list[str]) -> list[tuple[int, ...]]:
+    """The per-layer rows of a read-out as (l, rows of W, columns of W, weights, biases,
+    params), parsed from its text; a row whose layer numbers or bias rows disagree fails."""
+    rows = []
+    for text in texts:
+        m = READOUT_ROW.match(text)
+        if m:
+            ly, ly_w, r, c, w, ly_b, br, b, total = (int(g) for g in m.groups())
+            assert ly == ly_w == ly_b and br == r, text
+            rows.append((ly, r, c, w, b, total))
+    return rows
+
+
+def expected_readout(sizes: list[int], broken: int) -> list[tuple[int, ...]]:
+    """The same rows counted from the layer sizes alone: W[l] is n_l × n_(l−1) (one column
+    more when it is the broken one, 0 = none), n_l biases."""
+    rows = []
+    for ly, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
+        cols = n_in + (1 if ly == broken else 0)
+        rows.append((ly, n_out, cols, n_out * cols, n_out, n_out * cols + n_out))
+    return rows
+
+
+def total_line(rows: list[tuple[int, ...]]) -> str:
+    """The read-out's first line for these rows: their sum and its terms."""
+    return f"Parameters: {sum(r[-1] for r in rows)} = {' + '.join(str(r[-1]) for r in rows)}"
+
+
+def _params_for(sizes: list[int], break_layer: str) -> dict:
+    params = {
+        "n_in": str(sizes[0]),
+        "n_out": str(sizes[-1]),
+        "n_hidden": len(sizes) - 2,
+        "break_layer": break_layer,
+        "act_out": "sigmoid",
+    }
+    params.update({f"h{k}": n for k, n in enumerate(sizes[1:-1], start=1)})
+    return params
+
+
+@pytest.mark.parametrize(
+    ("sizes", "break_layer"),
+    [
+        ([4, 8, 8, 2], "none"),
+        ([4, 8, 8, 2], "1"),
+        ([4, 8, 8, 2], "2"),
+        ([4, 8, 8, 2], "3"),
+        ([3, 17, 2, 5, 1], "none"),
+        ([3, 17, 2, 5, 1], "4"),
+        ([1, 1, 1], "1"),
+        ([64, 64, 64, 64, 64, 64, 10], "6"),
+        ([2, 5, 3], "5"),  # no W[5] here: nothing broken, a note
+    ],
+)
+def test_readout_shapes_counts_and_total_agree_with_a_count_from_the_layer_sizes(
+    sizes, break_layer
+):
+    """The read-out as text: each row's W shape is the matrix drawn (n_l × n_(l−1), one
+    column more when broken), its counts are that shape's entries, and the total is their
+    sum — all counted here from the layer sizes alone."""
+    state = arch.initial_state(_params_for(sizes, break_layer))
+    assert state["sizes"] == sizes, state["sizes"]
+    broken = int(break_layer) if break_layer != "none" and int(break_layer) < len(sizes) else 0
+    expected = expected_readout(sizes, broken)
+    texts = info_texts(state)
+    rows = readout_rows(texts)
+    assert rows == expected, f"read-out {rows}\nexpected {expected}"
+    assert texts[0] == total_line(expected), (texts[0], total_line(expected))
+    weights = sum(row[3] for row in expected)
+    biases = sum(row[4] for row in expected)
+    assert f"{weights} weights + {biases} biases" in texts, texts
+    assert state["total_params"] == sum(row[-1] for row in expected), state["total_params"]
+    # the connection labels name the same shapes
+    for lay, (ly, r, c, *_rest) in zip(state["layers"], expected, strict=True):
+        assert lay["label_rows"]["one"][0] == f"W[{ly}] ∈ ℝ^({r}×{c})", lay["label_rows"]
+        assert lay["label_rows"]["two"] == [f"W[{ly}]", f"{r}×{c}"], lay["label_rows"]
+    if broken:
+        correct = sum(hand_count(sizes))
+        ly, r, c = broken, sizes[broken], sizes[broken - 1]
+        line = (
+            f"W[{ly}] is {r}×{c + 1}, one column too many; with {r}×{c} the network has {correct}."
+        )
+        assert line in texts, texts
+        assert state["mismatch"]["W_shape"] == [r, c + 1], state["mismatch"]
+    else:
+        assert state["mismatch"] is None and state["total_params"] == sum(hand_count(sizes))

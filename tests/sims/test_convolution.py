@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pytest
@@ -226,9 +227,42 @@ def test_titles_carry_the_engines_sizes_and_the_kernels_factor(ksize, stride, pa
     if pool == "none":
         assert t["pool"] == []
     else:
-        m = len(s["pool"]["output"])
-        assert m == n // 2 and t["pool"][-1] == f"{m}×{m}", (t["pool"], n)
-        assert t["pool"][0] == ("Max" if pool == "max" else "Average") + f" pool {m}×{m}"
+        check_pool_titles(t["pool"], s["pool"]["output"], s["output"], pool)
+
+
+POOL_TITLE = re.compile(r"^(?:(Max|Average) )?(?:pool )?(\d+)×(\d+)(?: pool)?(?: → (\d+)×(\d+))?$")
+
+
+def check_pool_titles(titles, pooled, output, mode) -> None:
+    """Every pool title names the pool window (sim.POOL_SIZE, the setting) as its window and,
+    when it names an output, the pooled map's real shape: that of 2×2 / stride 2 block
+    pooling done here with NumPy on the output map."""
+    out = np.asarray(output)
+    k = sim.POOL_SIZE
+    h, w = out.shape[0] // k, out.shape[1] // k
+    blocks = out[: h * k, : w * k].reshape(h, k, w, k)
+    expected = blocks.max(axis=(1, 3)) if mode == "max" else blocks.mean(axis=(1, 3))
+    np.testing.assert_allclose(pooled, expected, atol=1e-12)
+    assert titles, "no pool title"
+    for title in titles:
+        m = POOL_TITLE.match(title)
+        assert m, f"pool title {title!r} is not '[Mode] [pool] k×k [→ h×w]'"
+        name, kr, kc, orow, ocol = m.groups()
+        assert (int(kr), int(kc)) == (k, k), f"{title!r}: window {kr}×{kc}, pool size {k}×{k}"
+        if orow is not None:
+            assert (int(orow), int(ocol)) == expected.shape, f"{title!r}: output {expected.shape}"
+        if name is not None:
+            assert name == ("Max" if mode == "max" else "Average"), title
+    assert "→" in titles[0] and titles[0].startswith("Max" if mode == "max" else "Average"), titles
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_pool_title_names_the_2x2_window_not_the_3x3_result(mode):
+    """The 7×7 output (3×3 kernel, same) pools to 3×3: the title says 2×2 → 3×3."""
+    s = sim.initial_state({"padding": "same", "pool": mode})
+    assert np.shape(s["output"]) == (7, 7) and np.shape(s["pool"]["output"]) == (3, 3)
+    assert s["titles"]["pool"][0] == ("Max" if mode == "max" else "Average") + " pool 2×2 → 3×3"
+    check_pool_titles(s["titles"]["pool"], s["pool"]["output"], s["output"], mode)
 
 
 def test_written_sum_is_every_term_for_3x3_and_the_row_sums_for_5x5():
