@@ -33,8 +33,8 @@ def prepare(module_name: str) -> None:
 def call(path: str, args_json: str) -> str:
     """Run ``ACTIONS[name]`` (or ``initial_state``) of sim module ``module`` for ``"module.name"``.
 
-    Returns ``{"ok": result}`` or ``{"error": message, "type": kind, "detail": tb}`` as a JSON
-    string; a Python exception never escapes into JavaScript. The arguments are parsed and
+    Returns ``{"ok": result}`` or ``{"error": message, "type": kind}`` (with ``"detail"``, the
+    traceback, for an internal error) as a JSON string; a Python exception never escapes into JavaScript. The arguments are parsed and
     checked against the action's signature and the module's ``State`` first (``sims._args``):
     a wrong one is refused (``ValueError``) with a sentence naming it. ``kind`` is
     ``ValueError`` or ``LookupError`` for a refusal and ``InternalError`` for anything else,
@@ -61,8 +61,8 @@ def call(path: str, args_json: str) -> str:
             }
         return dumps({"ok": fn(**args)})
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the status line
-        if _is_refusal(exc):  # a refusal: its message is for the reader
-            return _error(str(exc) or type(exc).__name__, type(exc).__name__)
+        if _is_refusal(exc):  # a refusal: its message is for the reader, no traceback needed
+            return _error(str(exc) or type(exc).__name__, type(exc).__name__, trace=False)
         # a bug, or a state the checks let through: say so, never a bare Python internal
         return _error(
             f"{path} could not finish with these arguments ({type(exc).__name__}: {exc}); "
@@ -80,8 +80,10 @@ def _is_refusal(exc: Exception) -> bool:
     return isinstance(exc, ValueError) or type(exc) is LookupError
 
 
-def _error(message: str, kind: str) -> str:
-    """The answer for a failed call: the message, its kind and the traceback (for the console)."""
-    return json.dumps(
-        {"error": message[:600], "type": kind, "detail": traceback.format_exc(limit=4)}
-    )
+def _error(message: str, kind: str, *, trace: bool = True) -> str:
+    """The answer for a failed call: the message, its kind and, for an internal error (a bug
+    to report), the traceback under "details"; a refusal's sentence is all a reader needs."""
+    answer = {"error": message[:600], "type": kind}
+    if trace:
+        answer["detail"] = traceback.format_exc(limit=4)
+    return json.dumps(answer)

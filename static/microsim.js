@@ -376,6 +376,7 @@
     t0: 0,
     stage: 'runtime',
     ticker: null,
+    heard: false, // has the current worker answered at all (see fallBack)
   };
   html.dataset.engine = 'idle';
   let engineStatus = 'Engine starts when the sim is in view';
@@ -425,14 +426,14 @@
         engine.worker = new SharedWorker(workerURL, { name });
         engine.endpoint = engine.worker.port;
         engine.endpoint.onmessage = (event) => onEngineMessage(event.data);
-        engine.worker.onerror = () => engineFailed('the engine worker script did not load');
+        engine.worker.onerror = () => fallBack('the engine worker script did not load');
       } else if (engine.mode === 'worker') {
         engine.worker = new Worker(workerURL, { name: 'nn-microsims-engine' });
         engine.endpoint = engine.worker;
         engine.worker.onmessage = (event) => onEngineMessage(event.data);
         engine.worker.onerror = (event) => {
           event.preventDefault();
-          engineFailed(event.message || 'the engine worker stopped');
+          fallBack(event.message || 'the engine worker stopped');
         };
       } else {
         attachMainThread(workerURL);
@@ -446,7 +447,30 @@
       attach();
       return;
     }
+    engine.heard = false;
     hello();
+  }
+
+  /**
+   * A worker that fails before it has said a word (a SharedWorker the browser will not start
+   * under this embedding's origin, e.g. a sandboxed or opaque-origin course page) is not a
+   * broken engine: the next place down is tried (shared → own worker → this page). Once a
+   * worker has answered, a failure is the engine's: the error state with Retry.
+   * @param {string} message
+   */
+  function fallBack(message) {
+    if (engine.heard || engine.status === 'error' || engine.mode === 'main') {
+      engineFailed(message);
+      return;
+    }
+    console.warn(`engine: ${engine.mode} worker failed before answering (${message}); trying the next place down`);
+    try { if (engine.mode === 'worker' && engine.worker) engine.worker.terminate(); } catch (err) { /* gone */ }
+    clearInterval(engine.ticker);
+    engine.endpoint = null;
+    engine.worker = null;
+    engine.mode = engine.mode === 'shared' ? 'worker' : 'main';
+    engine.status = 'idle';
+    attach();
   }
 
   function hello() {
@@ -475,6 +499,7 @@
 
   function onEngineMessage(msg) {
     if (!msg || engine.status === 'error') return;
+    engine.heard = true;
     if (msg.type === 'attached') {
       engine.instance = msg.instance;
       // the engine holds this lock for its whole life: being granted it means it died

@@ -167,3 +167,19 @@ def test_a_size_no_control_offers_is_refused_before_anything_is_allocated(n_poin
     params = {**STATES["perceptron"]["params"], "n_points": n_points}
     out = json.loads(_bridge.call("perceptron.initial_state", json.dumps({"params": params})))
     assert out.get("error") == f"n_points is fixed at 40 in this sim; got {n_points}", out
+
+
+def test_a_refusal_has_no_traceback_and_an_internal_error_keeps_it(monkeypatch):
+    """A refusal's sentence is for the reader (no traceback under "details"); an internal error
+    is a bug to report, so its traceback goes with it."""
+    refused = json.loads(_bridge.call("perceptron.add_point", json.dumps({"state": 1})))
+    assert refused["type"] == "ValueError" and "detail" not in refused, refused
+
+    def broken(state):
+        return {}["missing"]
+
+    monkeypatch.setitem(SIMS["perceptron"].ACTIONS, "learn_step", broken)
+    state = SIMS["perceptron"].initial_state({})
+    out = json.loads(_bridge.call("perceptron.learn_step", json.dumps({"state": state})))
+    assert out["type"] == "InternalError" and "Traceback" in out["detail"], out
+    assert "KeyError" in out["detail"] and "missing" in out["detail"], out["detail"]
