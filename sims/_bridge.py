@@ -35,10 +35,11 @@ def call(path: str, args_json: str) -> str:
 
     Returns ``{"ok": result}`` or ``{"error": message, "type": kind}`` (with ``"detail"``, the
     traceback, for an internal error) as a JSON string; a Python exception never escapes into
-    JavaScript. The arguments are parsed and checked against the action's signature and the module's ``State`` first (``sims._args``):
-    a wrong one is refused (``ValueError``) with a sentence naming it. ``kind`` is
-    ``ValueError`` or ``LookupError`` for a refusal and ``InternalError`` for anything else,
-    which the fuzz tests (tests/sims/test_fuzz.py) treat as a bug.
+    JavaScript. The arguments are parsed and checked against the action's signature and the
+    module's ``State`` first (``sims._args``): a wrong one is refused (``ValueError``) with a
+    sentence naming it. ``kind`` is ``ValueError`` or ``LookupError`` for a refusal and
+    ``InternalError`` for anything else, which the fuzz tests (tests/sims/test_fuzz.py) treat
+    as a bug.
     """
     try:
         module_name, _, fn_name = path.partition(".")
