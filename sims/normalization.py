@@ -13,20 +13,30 @@ The state is :class:`State` (plain JSON)::
                 (in [−1, 1], the cell colour)
     population  {"mean": (C,), "var": (C,)}: the distribution each channel is drawn from
     bn          Batch Norm: batch_mean, batch_var (C,); running_mean, running_var (C,) after
-                ``train_steps`` training batches; shown_mean, shown_var, shown_label (the pair
-                the mode selects); stat_index (N, C, L): which statistic each element uses;
-                y (N, C, L) in the selected mode; train_infer_max_diff; alone_max_diff (sample 0
-                normalised alone vs in this batch); pop_error (max |batch μ − population μ|)
+                ``train_steps`` training batches; train_means, train_vars (train_steps, C): each
+                training batch's μ_B and unbiased σ²_B that the running averages were built
+                from; shown_mean, shown_var, shown_label (the pair the mode selects: "batch" in
+                training, "running" in inference); stat_index (N, C, L): which statistic each
+                element uses; y (N, C, L) in the selected mode; train_infer_max_diff;
+                alone_max_diff: how much sample 0's output changes when it is normalised alone
+                (a batch of 1) in the selected mode (0 at inference: running statistics);
+                pop_error (max |batch μ − population μ|)
     ln          Layer Norm: mean, var (N,); stat_index; y; train_infer_max_diff (0: the same
                 computation); alone_max_diff (0: no batch dependency)
     hist        {"before": H, "bn": H, "ln": H}, H = {"edges" (fixed range), "counts" (C, bins),
                 "base" (C, bins): where channel c's bar starts when stacked, "ymax", "ticks",
                 "clipped": values outside the range, counted in the end bins}
     table       the chapter's comparison table (engine.norm.NORM_TABLE) plus, per row, the
-                statistics its norm computes on this tensor ("here")
+                statistics its norm uses on this tensor in the selected mode ("here",
+                "source": "this tensor" or, for Batch Norm at inference, "training batches")
     focus       {"bn": channel, "ln": sample}: the highlighted scope
     anim        {"phase": "idle"|"bn"|"ln"|"done", "index", "bn_revealed", "ln_revealed",
-                "title", "values", "sum", "count", "mean", "var"}: the statistics animation
+                "stat": "batch"|"running"|"layer", "title", "mean", "var", ...}: the
+                statistics animation. "batch" and "layer": "values", "sum", "count" (mean and
+                var computed from those values). "running" (Batch Norm at inference):
+                "train_means", "train_vars", "steps", "momentum", "decay", "init_mean",
+                "init_var" (μ̂ ← decay·μ̂ + momentum·μ_B per training batch), "batch_mean"
+                (this batch's own mean, not used)
     message     one sentence for the reader
 """
 
@@ -147,7 +157,8 @@ CONTROLS = [
         "select",
         "Mode",
         default="train",
-        options=[["train", "Training (batch stats)"], ["inference", "Inference (running stats)"]],
+        options=[["train", "Training"], ["inference", "Inference"]],
+        help="Batch Norm's statistics: this batch's (training) or running ones (inference)",
     ),
     Control(
         "compute",
@@ -175,16 +186,25 @@ def _sample(p: dict[str, Any], fixed: dict[str, Any]) -> np.ndarray:
     return norm.sample_activations(rng, shape, float(p["scale"]), float(p["shift"]))
 
 
-def _trained_batchnorm(p: dict[str, Any], fixed: dict[str, Any]) -> norm.BatchNorm:
-    """A BatchNorm after ``train_steps`` training batches of size N drawn from the seed."""
+def _trained_batchnorm(
+    p: dict[str, Any], fixed: dict[str, Any]
+) -> tuple[norm.BatchNorm, np.ndarray, np.ndarray]:
+    """A BatchNorm after ``train_steps`` training batches of size N drawn from the seed, with
+    each batch's μ_B ``(train_steps, C)`` and unbiased σ²_B = σ²_B · m / (m − 1) (what
+    BatchNorm.forward folds into its running averages; a test rebuilds them from these)."""
     bn = norm.BatchNorm(fixed["channels"], momentum=fixed["momentum"], eps=fixed["eps"])
     rng = np.random.default_rng([int(p["seed"]), 1])
     shape = (int(p["batch"]), fixed["channels"], fixed["length"])
+    m = shape[0] * shape[2]
+    means, variances = [], []
     for _ in range(fixed["train_steps"]):
         bn.forward(norm.sample_activations(rng, shape, float(p["scale"]), float(p["shift"])))
+        assert bn.last_stats is not None
+        means.append(bn.last_stats["mean"])
+        variances.append(bn.last_stats["var"] * m / (m - 1))
     bn.gamma = np.full(fixed["channels"], float(p["gamma"]))
     bn.beta = np.full(fixed["channels"], float(p["beta"]))
-    return bn
+    return bn, np.array(means), np.array(variances)
 
 
 def _histogram(values: np.ndarray, lo: float, hi: float, bins: int) -> dict[str, Any]:
@@ -209,8 +229,10 @@ def _histogram(values: np.ndarray, lo: float, hi: float, bins: int) -> dict[str,
     }
 
 
-def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
-    """NORM_TABLE plus, per norm, how many statistics it computes on ``x``, over how many values."""
+def _table(x: np.ndarray, groups: int, inference: bool, steps: int) -> list[dict[str, Any]]:
+    """NORM_TABLE plus, per norm, how many statistics it uses on ``x``, and from how many of
+    ``x``'s values each is computed: at inference Batch Norm computes none on ``x``, it uses
+    its running statistics from ``steps`` training batches (so it has no batch dependency)."""
     n, c, _ = x.shape
     stats = {
         "batch": norm.batch_norm(x)[1]["mean"],
@@ -227,20 +249,33 @@ def _table(x: np.ndarray, groups: int) -> list[dict[str, Any]]:
     rows = []
     for row in norm.NORM_TABLE:
         s = stats[row["kind"]]
-        rows.append(
-            {
-                **row,
-                "n_stats": int(s.size),
-                "stats_shape_here": list(s.shape),
-                "values_per_stat": int(x.size // s.size),
-                "here": f"{s.size} μ, σ² ({what[row['kind']]}), {x.size // s.size} values each",
-            }
-        )
+        here: dict[str, Any] = {
+            "n_stats": int(s.size),
+            "stats_shape_here": list(s.shape),
+            "values_per_stat": int(x.size // s.size),
+            "source": "this tensor",
+            "here": f"{s.size} μ, σ² ({what[row['kind']]}), {x.size // s.size} values each",
+        }
+        if inference and row["kind"] == "batch":
+            here.update(
+                values_per_stat=0,
+                source="training batches",
+                here=f"{s.size} running μ̂, σ̂² ({what['batch']}) from {steps} training "
+                "batches; none computed on this tensor",
+                batch_dependency=f"{row['batch_dependency']} (in training; at inference "
+                "none: running statistics)",
+            )
+        rows.append({**row, **here})
     return rows
 
 
-def _anim(phase: str, index: int, x: np.ndarray) -> dict[str, Any]:
-    """The animation's current step: which statistic is being computed, from which values."""
+def _anim(phase: str, index: int, x: np.ndarray, running: dict[str, Any] | None) -> dict[str, Any]:
+    """The animation's current step: which statistic is being computed, from which values.
+
+    With ``running`` (Batch Norm at inference: ``mean``, ``var``, ``train_means``,
+    ``train_vars``, ``momentum``, ``init_mean``, ``init_var``) Batch Norm's step shows the
+    running μ̂, σ̂² that normalise channel ``index`` and the training batches they were
+    averaged from, not statistics of ``x``."""
     n, c, _ = x.shape
     revealed = {"idle": (c, n), "done": (c, n), "bn": (index + 1, 0), "ln": (c, index + 1)}
     out: dict[str, Any] = {
@@ -249,17 +284,42 @@ def _anim(phase: str, index: int, x: np.ndarray) -> dict[str, Any]:
         "bn_revealed": revealed[phase][0],
         "ln_revealed": revealed[phase][1],
     }
+    if phase == "bn" and running is not None:
+        vals = x[:, index, :].ravel()
+        momentum = float(running["momentum"])
+        steps = int(running["train_means"].shape[0])
+        out.update(
+            stat="running",
+            title=(
+                f"Batch Norm at inference, channel {index}: its {vals.size} values "
+                f"x[n, {index}, l] are normalised with the running mean μ̂ and variance σ̂² "
+                f"from training, not with this batch's own"
+            ),
+            train_means=running["train_means"][:, index],
+            train_vars=running["train_vars"][:, index],
+            steps=steps,
+            momentum=momentum,
+            decay=1.0 - momentum,
+            init_mean=float(running["init_mean"][index]),
+            init_var=float(running["init_var"][index]),
+            mean=float(running["mean"][index]),
+            var=float(running["var"][index]),
+            batch_mean=float(vals.mean()),
+        )
+        return out
     if phase == "bn":
         vals = x[:, index, :].ravel()
+        out["stat"] = "batch"
         out["title"] = (
             f"Batch Norm, channel {index}: the {vals.size} values x[n, {index}, l] "
             f"of every sample n and position l"
         )
     elif phase == "ln":
         vals = x[index].ravel()
+        out["stat"] = "layer"
         out["title"] = (
             f"Layer Norm, sample {index}: the {vals.size} values x[{index}, c, l] "
-            f"of every channel c and position l"
+            f"of every channel c and position l (the same in training and inference)"
         )
     else:
         return out
@@ -283,11 +343,16 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> S
 
     # Batch Norm: batch statistics (training) and running statistics (inference)
     y_bn_train, bn_stats = norm.batch_norm(x, gamma, beta, eps)
-    model = _trained_batchnorm(p, fixed)
+    fresh = norm.BatchNorm(c, momentum=fixed["momentum"], eps=eps)  # the running stats' start
+    model, train_means, train_vars = _trained_batchnorm(p, fixed)
     y_bn_infer = model.forward(x, training=False)
     inference = p["mode"] == "inference"
     y_bn = y_bn_infer if inference else y_bn_train
-    y_bn_alone, _ = norm.batch_norm(x[:1], gamma, beta, eps)
+    # sample 0 normalised alone (a batch of 1), in the selected mode
+    if inference:
+        y_bn_alone = model.forward(x[:1], training=False)
+    else:
+        y_bn_alone, _ = norm.batch_norm(x[:1], gamma, beta, eps)
     pop_mean = float(p["shift"]) + np.linspace(-2.0, 3.0, c)
     pop_var = (float(p["scale"]) * np.linspace(0.5, 2.0, c)) ** 2
     bn = {
@@ -295,13 +360,15 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> S
         "batch_var": bn_stats["var"],
         "running_mean": model.running_mean,
         "running_var": model.running_var,
+        "train_means": train_means,
+        "train_vars": train_vars,
         "shown_mean": model.running_mean if inference else bn_stats["mean"],
         "shown_var": model.running_var if inference else bn_stats["var"],
         "shown_label": "running" if inference else "batch",
         "stat_index": norm.stat_index("batch", x.shape),
         "y": y_bn,
         "train_infer_max_diff": float(np.abs(y_bn_train - y_bn_infer).max()),
-        "alone_max_diff": float(np.abs(y_bn_alone[0] - y_bn_train[0]).max()),
+        "alone_max_diff": float(np.abs(y_bn_alone[0] - y_bn[0]).max()),
         "pop_error": float(np.abs(bn_stats["mean"] - pop_mean).max()),
         "m": int(n * length),
     }
@@ -335,12 +402,29 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> S
     if phase in ("bn", "ln"):
         focus[phase] = index
 
-    message = (
-        f"Batch of {n}: Batch Norm's channel means miss the population means by up to "
-        f"{bn['pop_error']:.2f} (smaller batches stray further); sample 0 normalised alone "
-        f"changes by up to {bn['alone_max_diff']:.2f} under Batch Norm and by "
-        f"{ln['alone_max_diff']:.2f} under Layer Norm."
-    )
+    if inference:
+        message = (
+            f"Inference: Batch Norm normalises every batch with the running μ̂, σ̂² from "
+            f"{fixed['train_steps']} training batches of {n}, so sample 0 normalised alone "
+            f"changes by {bn['alone_max_diff']:.2f} under Batch Norm (no batch dependency at "
+            f"inference) and by {ln['alone_max_diff']:.2f} under Layer Norm."
+        )
+    else:
+        message = (
+            f"Batch of {n}: Batch Norm's channel means miss the population means by up to "
+            f"{bn['pop_error']:.2f} (smaller batches stray further); sample 0 normalised alone "
+            f"changes by up to {bn['alone_max_diff']:.2f} under Batch Norm and by "
+            f"{ln['alone_max_diff']:.2f} under Layer Norm."
+        )
+    running = {
+        "mean": model.running_mean,
+        "var": model.running_var,
+        "train_means": train_means,
+        "train_vars": train_vars,
+        "momentum": fixed["momentum"],
+        "init_mean": fresh.running_mean,
+        "init_var": fresh.running_var,
+    }
     return {
         "params": p,
         "fixed": fixed,
@@ -351,9 +435,9 @@ def _build(p: dict[str, Any], focus: dict[str, int], anim: tuple[str, int]) -> S
         "bn": bn,
         "ln": ln,
         "hist": hist,
-        "table": _table(x, fixed["groups"]),
+        "table": _table(x, fixed["groups"], inference, fixed["train_steps"]),
         "focus": focus,
-        "anim": _anim(phase, index, x),
+        "anim": _anim(phase, index, x, running if inference else None),
         "message": message,
     }
 

@@ -13,6 +13,10 @@
   const SCOPE = hex.yellow;
   /** `d` decimals exactly (static/sketch-kit.js). */
   const fmt = (v, d = 2) => ms.fmt(v, d, d);
+  /** Up to 3 decimals, trailing zeros dropped (0.9, 0.1, 0, 1). */
+  const short = (v) => ms.fmt(v, 3);
+  /** Batch Norm at inference: the statistics shown and used are the running ones. */
+  const running = (s) => s.bn.shown_label === 'running';
 
   // ------------------------------------------------------------------ DOM helpers
   const el = ms.el; // static/sketch-kit.js: text always goes in as text
@@ -66,7 +70,8 @@
     const x0 = lm;
     const y0 = 6 + L * dy;
     const W = x0 + C * cw + L * dx + 8 + reserve;
-    const bottomRows = kind === 'bn' ? 3 : 1;
+    // BN: channel labels, μ, σ² (and at inference a line saying they are the running ones)
+    const bottomRows = kind === 'bn' ? 3 + (running(s) ? 1 : 0) : 1;
     const H = y0 + N * ch + 20 * bottomRows + 8;
     const showVals = cw >= 44;
     const stats = kind === 'bn' ? s.bn : s.ln;
@@ -77,7 +82,7 @@
       ? `Batch Norm tensor, ${N} samples × ${C} channels × ${L} positions; highlighted: channel ${focus}, every sample and position (a vertical slice).`
       : `Layer Norm tensor, ${N} samples × ${C} channels × ${L} positions; highlighted: sample ${focus}, every channel and position (a horizontal slice).`;
     const desc = kind === 'bn'
-      ? `Means per channel: ${s.bn.shown_mean.map((v) => fmt(v)).join(', ')}; variances: ${s.bn.shown_var.map((v) => fmt(v)).join(', ')}.`
+      ? `${running(s) ? `Running means per channel, from ${s.fixed.train_steps} training batches` : 'Means per channel, from this batch'}: ${s.bn.shown_mean.map((v) => fmt(v)).join(', ')}; variances: ${s.bn.shown_var.map((v) => fmt(v)).join(', ')}.`
       : `Means per sample: ${s.ln.mean.map((v) => fmt(v)).join(', ')}; variances: ${s.ln.var.map((v) => fmt(v)).join(', ')}.`;
     const svg = svgRoot(W, H, label, desc, `tensor-${kind}`);
     svg.classList.add('nc-tensor', `nc-tensor-${kind}`);
@@ -137,8 +142,8 @@
     // statistics beside their slices (hidden until the animation reaches them)
     if (kind === 'bn') {
       const shown = s.anim.bn_revealed;
-      const mu = s.bn.shown_label === 'running' ? 'μ̂' : 'μ';
-      const vr = s.bn.shown_label === 'running' ? 'σ̂²' : 'σ²';
+      const mu = running(s) ? 'μ̂' : 'μ';
+      const vr = running(s) ? 'σ̂²' : 'σ²';
       text(svg, x0 - 6, yC + 20, mu, { 'text-anchor': 'end', 'font-weight': 700 });
       text(svg, x0 - 6, yC + 40, vr, { 'text-anchor': 'end', 'font-weight': 700 });
       for (let c = 0; c < C; c++) {
@@ -148,6 +153,7 @@
         const t2 = text(svg, cx, yC + 40, c < shown ? fmt(s.bn.shown_var[c]) : '…', { 'text-anchor': 'middle', class: 'stat-var', 'data-c': c, ...bold });
         if (!showVals) { t1.setAttribute('font-size', 16); t2.setAttribute('font-size', 16); }
       }
+      if (running(s)) text(svg, 2, yC + 60, 'μ̂, σ̂²: running, from training', { fill: '#333', class: 'stat-source' });
     } else {
       const shown = s.anim.ln_revealed;
       const sx = x0 + C * cw + L * dx + 8;
@@ -179,12 +185,15 @@
   }
 
   // ------------------------------------------------------------------ histograms
+  // The top BAND px of a plot hold no bars (the β label goes there); the off-scale count has
+  // its own row under the tick labels, so neither is drawn over the bars.
+  const BAND = 16;
   function histPlot(svg, h, x, y, w, ph, title, beta) {
     text(svg, x, y + 16, title, { 'font-weight': 700 });
     const top = y + 24;
     const e = h.edges;
     const X = (v) => x + 4 + ((v - e[0]) / (e[e.length - 1] - e[0])) * (w - 8);
-    const Y = (cnt) => top + ph - (cnt / h.ymax) * ph;
+    const Y = (cnt) => top + ph - (cnt / h.ymax) * (ph - BAND);
     const g = sv('g', { class: 'bars' });
     svg.appendChild(g);
     svg.appendChild(sv('line', { x1: x, y1: top + ph, x2: x + w, y2: top + ph, stroke: '#333' }));
@@ -202,7 +211,7 @@
     }
     if (beta !== undefined && beta >= e[0] && beta <= e[e.length - 1]) {
       svg.appendChild(sv('line', { x1: X(beta), y1: top - 2, x2: X(beta), y2: top + ph, stroke: '#111', 'stroke-dasharray': '4 3', class: 'beta-line' }));
-      text(svg, X(beta) + 4, top + 14, 'β', { fill: '#111' });
+      text(svg, X(beta) + 4, top + 13, 'β', { fill: '#111', class: 'beta-label' });
     }
     const last = h.ticks.length - 1;
     h.ticks.forEach((t, i) => {
@@ -211,7 +220,7 @@
       text(svg, i === 0 ? x : i === last ? x + w : X(t), top + ph + 20, fmt(t, 0), { 'text-anchor': anchor, fill: '#333' });
     });
     if (h.clipped) {
-      text(svg, x + w, top + 14, `${h.clipped} off-scale`, { 'text-anchor': 'end', fill: '#7a4a00', class: 'clipped' });
+      text(svg, x, top + ph + 40, `${h.clipped} off-scale`, { fill: '#7a4a00', class: 'clipped' });
     }
   }
 
@@ -220,18 +229,20 @@
     const after = s.hist[kind];
     const gap = 14;
     const pw = (w - gap) / 2;
-    const ph = 74;
-    const H = 24 + ph + 26;
-    const modeNote = kind === 'bn' && s.bn.shown_label === 'running' ? ' (inference)' : '';
+    const ph = 58 + BAND;
+    const offRow = s.hist.before.clipped || after.clipped ? 20 : 0;
+    const H = 24 + ph + 26 + offRow;
+    const inference = kind === 'bn' && running(s);
+    const off = (h) => (h.clipped ? ` (${h.clipped} values off-scale, counted in the end bins)` : '');
     const svg = svgRoot(w, H,
       `Histograms per channel before and after ${name}`,
-      `Stacked histograms per channel on fixed axes: before from ${fmt(s.hist.before.edges[0], 0)} to ${fmt(s.hist.before.edges[s.hist.before.edges.length - 1], 0)}; after${modeNote} from ${fmt(after.edges[0], 0)} to ${fmt(after.edges[after.edges.length - 1], 0)}, centred near β = ${fmt(s.params.beta, 1)} with spread set by γ = ${fmt(s.params.gamma, 1)}.`,
+      `Stacked histograms per channel on fixed axes: before from ${fmt(s.hist.before.edges[0], 0)} to ${fmt(s.hist.before.edges[s.hist.before.edges.length - 1], 0)}${off(s.hist.before)}; after${inference ? ' (inference, running statistics)' : ''} from ${fmt(after.edges[0], 0)} to ${fmt(after.edges[after.edges.length - 1], 0)}${off(after)}, centred near β = ${fmt(s.params.beta, 1)} with spread set by γ = ${fmt(s.params.gamma, 1)}.`,
       `hist-${kind}`);
     svg.classList.add('nc-hist', `nc-hist-${kind}`);
     histPlot(svg, s.hist.before, 0, 0, pw, ph, 'before (x)');
     const g = sv('g', { class: 'after' });
     svg.appendChild(g);
-    histPlot(svg, after, pw + gap, 0, pw, ph, `after${modeNote} (y)`, s.params.beta);
+    histPlot(svg, after, pw + gap, 0, pw, ph, inference ? 'after (y, inference)' : 'after (y)', s.params.beta);
     return svg;
   }
 
@@ -251,17 +262,21 @@
     const focus = s.focus[kind];
     const P = (t, cls) => side.appendChild(el('p', { class: cls || '', text: t }));
     if (isBN) {
-      P(`Scope: channel ${focus}, a vertical slice of N·L = ${s.bn.m} values → one μ, σ².`);
+      P(running(s)
+        ? `Scope: channel ${focus}, a vertical slice of N·L = ${s.bn.m} values, normalised with one running μ̂, σ̂² from training.`
+        : `Scope: channel ${focus}, a vertical slice of N·L = ${s.bn.m} values → one μ, σ².`, 'nc-scope');
       P(`Learnable γ = ${fmt(s.params.gamma, 1)}, β = ${fmt(s.params.beta, 1)} (one pair per channel): y = γ·x̂ + β.`, 'nc-param');
-      const train = s.bn.shown_label === 'batch';
+      const train = !running(s);
       P('Training: uses this batch’s μ_B, σ²_B.', train ? 'on' : '');
-      P(`Inference: uses running μ̂ = [${s.bn.running_mean.map((v) => fmt(v)).join(', ')}] from ${s.fixed.train_steps} training batches; output differs by up to ${fmt(s.bn.train_infer_max_diff)}.`, train ? '' : 'on');
-      P(`Sample 0 alone (batch of 1): its output changes by up to ${fmt(s.bn.alone_max_diff)}.`);
+      P(`Inference: uses the running mean μ̂ = [${s.bn.running_mean.map((v) => fmt(v)).join(', ')}] from ${s.fixed.train_steps} training batches; output differs by up to ${fmt(s.bn.train_infer_max_diff)}.`, train ? '' : 'on');
+      P(train
+        ? `Sample 0 alone (batch of 1): its output changes by up to ${fmt(s.bn.alone_max_diff)}.`
+        : `Sample 0 alone (batch of 1): its output changes by ${fmt(s.bn.alone_max_diff)}: no batch dependency at inference.`, 'nc-alone');
     } else {
       P(`Scope: sample ${focus}, a horizontal slice of C·L = ${s.ln.d} values → one μ, σ².`);
       P(`Learnable γ = ${fmt(s.params.gamma, 1)}, β = ${fmt(s.params.beta, 1)} (one pair per feature): y = γ·x̂ + β.`, 'nc-param');
       P(`Training = inference: the same per-sample μ, σ²; outputs differ by ${fmt(s.ln.train_infer_max_diff)}.`, 'on');
-      P(`Sample 0 alone (batch of 1): its output changes by ${fmt(s.ln.alone_max_diff)}: no batch dependency.`);
+      P(`Sample 0 alone (batch of 1): its output changes by ${fmt(s.ln.alone_max_diff)}: no batch dependency.`, 'nc-alone');
     }
     row.appendChild(side);
     sec.appendChild(row);
@@ -272,28 +287,40 @@
   function animBox(s) {
     const a = s.anim;
     const box = el('div', { class: 'nc-anim', 'aria-live': 'polite' });
-    if (a.phase === 'bn' || a.phase === 'ln') {
+    if (a.stat === 'running') {
+      // Batch Norm at inference: the running statistics and the training batches behind them
+      box.appendChild(el('p', { class: 'on', text: a.title }));
+      box.appendChild(el('p', { class: 'nc-mono', text: `μ_B of the ${a.steps} training batches = [${a.train_means.map((v) => fmt(v)).join(', ')}]` }));
+      box.appendChild(el('p', { class: 'nc-mono', text: `unbiased σ²_B of the same batches = [${a.train_vars.map((v) => fmt(v)).join(', ')}]` }));
+      box.appendChild(el('p', { class: 'nc-formula', text: `running mean μ̂ ← ${short(a.decay)}·μ̂ + ${short(a.momentum)}·μ_B after each batch, from μ̂ = ${short(a.init_mean)}: μ̂ = ${fmt(a.mean, 3)};   σ̂² ← ${short(a.decay)}·σ̂² + ${short(a.momentum)}·σ²_B, from σ̂² = ${short(a.init_var)}: σ̂² = ${fmt(a.var, 3)}` }));
+      box.appendChild(el('p', { text: `This batch’s own mean of channel ${a.index}, ${fmt(a.batch_mean, 3)}, is not used at inference.` }));
+    } else if (a.phase === 'bn' || a.phase === 'ln') {
       box.appendChild(el('p', { class: 'on', text: a.title }));
       box.appendChild(el('p', { class: 'nc-mono', text: `x = [${a.values.map((v) => fmt(v)).join(', ')}]` }));
-      box.appendChild(el('p', { text: `μ = (sum of the ${a.count} values) / ${a.count} = ${fmt(a.sum, 3)} / ${a.count} = ${fmt(a.mean, 3)};   σ² = (1/${a.count}) Σ (x − μ)² = ${fmt(a.var, 3)}` }));
+      box.appendChild(el('p', { class: 'nc-formula', text: `μ = (sum of the ${a.count} values) / ${a.count} = ${fmt(a.sum, 3)} / ${a.count} = ${fmt(a.mean, 3)};   σ² = (1/${a.count}) Σ (x − μ)² = ${fmt(a.var, 3)}` }));
     } else {
       box.appendChild(el('p', { text: a.phase === 'done'
-        ? 'All statistics computed: Batch Norm made one μ, σ² per channel (over the batch), Layer Norm one per sample (over its features).'
+        ? (running(s)
+          ? 'All statistics shown: at inference Batch Norm uses one running μ̂, σ̂² per channel (from training), Layer Norm computes one μ, σ² per sample (over its features).'
+          : 'All statistics computed: Batch Norm made one μ, σ² per channel (over the batch), Layer Norm one per sample (over its features).')
         : 'Press “Compute statistics” to watch each mean and variance being computed from its values.' }));
-      box.appendChild(el('p', { text: s.message }));
+      box.appendChild(el('p', { class: 'nc-message', text: s.message }));
     }
     return box;
   }
 
   function legend(s) {
-    const p = el('p', { class: 'nc-legend' }, 'Histogram colours, stacked in order:');
-    const item = (colour, label) => {
+    const item = (p, colour, label) => {
       const sw = el('span', { class: 'sw' });
       sw.style.background = colour;
       p.appendChild(el('span', { class: 'nc-item' }, sw, label));
     };
-    for (let c = 0; c < s.shape[1]; c++) item(CH[c % CH.length], `channel ${c}`);
-    item(SCOPE, 'cells in the highlighted scope');
+    const p = el('p', { class: 'nc-legend' });
+    const hist = el('span', { class: 'nc-legend-hist' }, 'Histogram colours, stacked in order:');
+    for (let c = 0; c < s.shape[1]; c++) item(hist, CH[c % CH.length], `channel ${c}`);
+    const cube = el('span', { class: 'nc-legend-tensor' }, 'Tensor cells:');
+    item(cube, SCOPE, 'the highlighted scope (one μ, σ²)');
+    p.append(hist, cube);
     return p;
   }
 
@@ -303,7 +330,9 @@
       ['best_for', 'Use cases'], ['compute_notes', 'Computational considerations'], ['here', 'On this tensor'],
     ];
     const t = el('table', { class: 'nc-table' });
-    t.appendChild(el('caption', { text: `Comparison (statistics computed on this ${s.shape.join(' × ')} tensor)` }));
+    t.appendChild(el('caption', { text: running(s)
+      ? `Comparison on this ${s.shape.join(' × ')} tensor (Batch Norm at inference: running μ̂, σ̂² from training)`
+      : `Comparison (statistics computed on this ${s.shape.join(' × ')} tensor)` }));
     const head = el('tr');
     for (const [, label] of cols) head.appendChild(el('th', { scope: 'col', text: label }));
     t.appendChild(el('thead', {}, head));

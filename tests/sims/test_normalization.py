@@ -117,6 +117,108 @@ def test_inference_uses_running_statistics_from_training_batches_and_layer_norm_
     assert infer["ln"]["train_infer_max_diff"] == 0.0
 
 
+def running_stats(seed, batch, scale=1.0, shift=0.0):
+    """Batch Norm's running μ̂, σ̂² after the sim's training batches, written out here with
+    NumPy (not engine.norm.BatchNorm), with each batch's μ_B and unbiased σ²_B."""
+    rng = np.random.default_rng([seed, 1])
+    run_mean, run_var = np.zeros(4), np.ones(4)
+    means, variances = [], []
+    for _ in range(sim.FIXED["train_steps"]):
+        xb = sample_activations(rng, (batch, 4, 4), scale, shift)
+        m = batch * 4
+        means.append(xb.mean(axis=(0, 2)))
+        variances.append(xb.var(axis=(0, 2)) * m / (m - 1))
+        run_mean = 0.9 * run_mean + 0.1 * means[-1]
+        run_var = 0.9 * run_var + 0.1 * variances[-1]
+    return run_mean, run_var, np.array(means), np.array(variances)
+
+
+def test_the_animation_shows_the_statistics_each_mode_uses_and_the_cube_reveals():
+    """Training: each channel's μ, σ² computed from this batch's values. Inference: the running
+    μ̂, σ̂² (from the training batches), the same numbers the cube reveals and the output uses,
+    with the training batches' μ_B, σ²_B they are averaged from; Layer Norm alike in both."""
+    p = {"batch": 3, "seed": 5, "scale": 1.5, "shift": 1.0}
+    run_mean, run_var, means, variances = running_stats(**p)
+    for mode in ("train", "inference"):
+        s = _anim_start(state(**p, mode=mode))
+        x = tensor(s)
+        while s["anim"]["phase"] != "done":
+            a, i = s["anim"], s["anim"]["index"]
+            where = f"{mode} {a['phase']} {i}"
+            if a["phase"] == "ln":
+                assert a["stat"] == "layer", where
+                assert a["mean"] == pytest.approx(x[i].mean(), abs=1e-12), where
+                assert a["var"] == pytest.approx(x[i].var(), abs=1e-12), where
+                assert s["ln"]["mean"][i] == pytest.approx(a["mean"], abs=1e-12), where
+            elif mode == "train":
+                assert a["stat"] == "batch", where
+                assert a["mean"] == pytest.approx(x[:, i, :].mean(), abs=1e-12), where
+                assert a["var"] == pytest.approx(x[:, i, :].var(), abs=1e-12), where
+            else:
+                assert a["stat"] == "running", where
+                assert (a["mean"], a["var"]) == pytest.approx(
+                    (run_mean[i], run_var[i]), abs=1e-12
+                ), where
+                np.testing.assert_allclose(a["train_means"], means[:, i], atol=1e-12)
+                np.testing.assert_allclose(a["train_vars"], variances[:, i], atol=1e-12)
+                # the shown formula, applied to the shown batches, gives the shown μ̂, σ̂²
+                mu_hat, var_hat = a["init_mean"], a["init_var"]
+                for mu_b, var_b in zip(a["train_means"], a["train_vars"], strict=True):
+                    mu_hat = a["decay"] * mu_hat + a["momentum"] * mu_b
+                    var_hat = a["decay"] * var_hat + a["momentum"] * var_b
+                assert (mu_hat, var_hat) == pytest.approx((a["mean"], a["var"]), abs=1e-12)
+                own = x[:, i, :].mean()
+                assert a["batch_mean"] == pytest.approx(own, abs=1e-12), where
+                assert abs(own - a["mean"]) > 0.05, f"{where}: batch μ {own} ≈ μ̂ {a['mean']}"
+            if a["phase"] == "bn":  # the statistic animated is the one the cube reveals
+                shown = (s["bn"]["shown_mean"][i], s["bn"]["shown_var"][i])
+                assert (a["mean"], a["var"]) == pytest.approx(shown, abs=1e-12), where
+            s = _anim_step(s)
+
+
+def test_batch_of_1_change_of_sample_0_is_computed_per_mode_and_is_0_at_inference():
+    """Training: sample 0 alone is normalised with its own per-channel statistics, so its
+    output changes. Inference: both use the running μ̂, σ̂², so it does not (0.00 on screen)."""
+    p = {"batch": 4, "seed": 3, "gamma": 1.5, "beta": 0.5}
+    train, infer = state(**p), state(**p, mode="inference")
+    x = tensor(train)
+    mean, var = x[0].mean(axis=1, keepdims=True), x[0].var(axis=1, keepdims=True)
+    alone_train = 1.5 * (x[0] - mean) / np.sqrt(var + EPS) + 0.5
+    expected_train = np.abs(alone_train - np.asarray(train["bn"]["y"])[0]).max()
+    run_mean, run_var, _, _ = running_stats(3, 4)
+    alone_infer = 1.5 * (x[0] - run_mean[:, None]) / np.sqrt(run_var[:, None] + EPS) + 0.5
+    np.testing.assert_allclose(np.asarray(infer["bn"]["y"])[0], alone_infer, atol=1e-12)
+    got = (train["bn"]["alone_max_diff"], infer["bn"]["alone_max_diff"])
+    assert got == pytest.approx((expected_train, 0.0), abs=1e-12), got
+    assert expected_train > 0.1
+    assert f"changes by up to {expected_train:.2f} under Batch Norm" in train["message"]
+    assert (
+        "changes by 0.00 under Batch Norm (no batch dependency at inference)" in (infer["message"])
+    ), infer["message"]
+    assert "running μ̂, σ̂²" in infer["message"]
+
+
+def test_the_table_says_batch_norm_uses_running_statistics_at_inference():
+    train, infer = state(batch=5), state(batch=5, mode="inference")
+    bn_train, bn_infer = train["table"][0], infer["table"][0]
+    assert (bn_train["kind"], bn_train["source"], bn_train["values_per_stat"]) == (
+        "batch",
+        "this tensor",
+        20,
+    )
+    assert bn_train["here"] == "4 μ, σ² (per channel), 20 values each"
+    assert (bn_infer["source"], bn_infer["values_per_stat"], bn_infer["n_stats"]) == (
+        "training batches",
+        0,
+        4,
+    )
+    assert bn_infer["here"].startswith("4 running μ̂, σ̂² (per channel) from 20 training"), bn_infer[
+        "here"
+    ]
+    assert "at inference none" in bn_infer["batch_dependency"], bn_infer["batch_dependency"]
+    assert train["table"][1:] == infer["table"][1:], "the other norms do not change"
+
+
 def test_batch_dependency_bn_output_of_sample_0_changes_alone_ln_does_not():
     s = state(batch=4)
     x = tensor(s)
