@@ -11,6 +11,7 @@ that left 127.0.0.1. Uses $MICROSIM_SITE (default site/).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -50,7 +51,11 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         for slug in slugs:
             for width in widths:
-                page = browser.new_page(viewport={"width": width, "height": 1000})
+                # the window of an iframe with the snippet's height; a page that needs more
+                # (controls wrapped on a phone) grows, and the shot shows all of it
+                meta = json.loads((SITE / "sims" / slug / "metadata.json").read_text())
+                frame_h = int(meta["canvasDimensions"]["iframeHeight"])
+                page = browser.new_page(viewport={"width": width, "height": frame_h})
                 log = attach_log(page)
                 start = time.time()
                 page.goto(f"{url}sims/{slug}/main.html" + (f"?{args.query}" if args.query else ""))
@@ -63,13 +68,16 @@ def main() -> int:
                 height = page.evaluate("document.querySelector('.microsim').offsetHeight")
                 path = args.out / f"{slug}-{width}.png"
                 page.screenshot(
-                    path=str(path), clip={"x": 0, "y": 0, "width": width, "height": height}
+                    path=str(path),
+                    full_page=True,
+                    clip={"x": 0, "y": 0, "width": width, "height": height},
                 )
                 if args.gallery and width == widths[len(widths) // 2]:
                     shots = ROOT / "docs" / "screenshots"
                     shots.mkdir(parents=True, exist_ok=True)
                     page.screenshot(
                         path=str(shots / f"{slug}.png"),
+                        full_page=True,
                         clip={"x": 0, "y": 0, "width": width, "height": height},
                     )
                 print(
