@@ -44,12 +44,15 @@ def call(path: str, args_json: str) -> str:
     try:
         module_name, _, fn_name = path.partition(".")
         module = _sim_module(module_name)
+        views = getattr(module, "VIEWS", {})
         if fn_name == "initial_state":
             fn = module.initial_state
         elif fn_name in module.ACTIONS:
             fn = module.ACTIONS[fn_name]
+        elif fn_name in views:  # read-only: a text made from the state (e.g. its NumPy code)
+            fn = views[fn_name]
         else:
-            known = ", ".join(sorted(module.ACTIONS))
+            known = ", ".join(sorted([*module.ACTIONS, *views]))
             raise LookupError(f"sim {module_name!r} has no action {fn_name!r} (it has: {known})")
         args = _args.parse(args_json)
         _args.check(fn, args, state_type=getattr(module, "State", None), name=fn_name)

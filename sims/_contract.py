@@ -11,7 +11,10 @@ A sim module defines, in plain Python (no Jinja: the module also runs inside Pyo
   ``microsim.call("<module>.<name>", {...})``; each takes keyword arguments (usually
   ``state`` plus the changed value) and returns a JSON-able dict;
 - optionally ``CONSTANTS``: ``{name: value}``, fixed numbers the drawing needs (plot limits,
-  step counts), sent in the page config as ``microsim.constants`` so no sketch retypes them.
+  step counts), sent in the page config as ``microsim.constants`` so no sketch retypes them;
+- optionally ``VIEWS``: ``{name: fn}``, read-only calls that turn a state into something other
+  than a state, e.g. ``numpy_code(state) -> str``: the plain-NumPy script that recomputes what
+  the sim shows ("Show NumPy"). Called like actions; they never change the state.
 
 Settings have one set of rules, here: each :class:`Control` checks and converts its own value
 (:meth:`Control.coerce`), :class:`Settings` checks a whole ``params`` dict, and

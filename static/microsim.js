@@ -599,7 +599,10 @@
     const out = JSON.parse(await request({ type: 'call', path, args: JSON.stringify(args || {}) }));
     if (Object.prototype.hasOwnProperty.call(out, 'error')) {
       const err = new EngineError(out);
-      setStatus(`${path}: ${err.name}: ${err.message}`, true, err.detail);
+      // a refusal is a sentence for the reader; a bug names the call, for whoever reports it
+      const refusal = err.name === 'ValueError' || err.name === 'LookupError';
+      const sentence = err.message.charAt(0).toUpperCase() + err.message.slice(1);
+      setStatus(refusal ? sentence : `${path}: ${err.message}`, true, err.detail);
       console.warn(err.detail);
       throw err;
     }
