@@ -41,6 +41,7 @@ import yaml
 
 import sims
 from sims._contract import (
+    FileCheck,
     PageConfig,
     PyodideConfig,
     SimMeta,
@@ -423,10 +424,32 @@ def copy_runtime(
     shutil.copytree(ROOT / "static", site / "static")
 
 
-def pyodide_config(mode: str, engine_wheel: Path) -> PyodideConfig:
-    """What static/microsim.js needs to boot Pyodide (URLs relative to a sim page)."""
+FETCHED_RUNTIME = ("pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", NUMPY_WHEEL)
+"""The runtime files the engine fetches (pyodide.asm.js comes by importScripts: a damaged copy
+is a script error, which fails the boot by itself)."""
+
+
+def runtime_manifest(site: Path, mode: str) -> dict[str, FileCheck]:
+    """Size and SHA-256 of every file the engine fetches, as written into ``site``: the engine
+    worker checks each download against them, so a truncated or wrong file fails the boot at
+    once, naming the file (instead of a hang or a Python traceback)."""
+    paths = sorted((site / "engine").glob("*.whl"))
+    if mode == "self":
+        paths += [site / "vendor" / "pyodide" / name for name in FETCHED_RUNTIME]
+    return {
+        path.name: {"size": path.stat().st_size, "sha256": sha256_of(path.read_bytes())}
+        for path in paths
+    }
+
+
+def pyodide_config(
+    mode: str, engine_wheel: Path, files: dict[str, FileCheck] | None = None
+) -> PyodideConfig:
+    """What static/microsim.js needs to boot Pyodide (URLs relative to a sim page); ``files``:
+    the :func:`runtime_manifest` the engine checks its downloads against."""
     if mode == "self":
         return {
+            "files": files or {},
             "mode": "self",
             "indexURL": "../../vendor/pyodide/",
             "lockFileURL": "../../vendor/pyodide/pyodide-lock.json",
@@ -435,6 +458,7 @@ def pyodide_config(mode: str, engine_wheel: Path) -> PyodideConfig:
             "engineName": ENGINE_PACKAGE,
         }
     return {
+        "files": files or {},
         "mode": "cdn",
         "indexURL": CDN_BASE,
         "lockFileURL": None,
@@ -558,9 +582,11 @@ def render_site(
     engine_wheel: Path,
     build_id: str,
     date: str | None = None,
+    files: dict[str, FileCheck] | None = None,
 ) -> None:
     """Write every sim's main.html, index.md and metadata.json, and the gallery, into ``site``
-    (``date``: the build date the pages carry, today by default)."""
+    (``date``: the build date the pages carry, today by default; ``files``: the runtime
+    manifest the engine checks its downloads against)."""
     env = template_env()
     date = date or dt.date.today().isoformat()
     screenshots = ROOT / "docs" / "screenshots"
@@ -581,7 +607,7 @@ def render_site(
             root="../../",
             build=build_id,
             serviceWorker=SERVICE_WORKER,
-            pyodide=pyodide_config(mode, engine_wheel),
+            pyodide=pyodide_config(mode, engine_wheel, files),
         )
         page = env.get_template("main.html").render(
             meta=sim.meta,
@@ -667,7 +693,10 @@ def build(
         out.mkdir(parents=True)
         copy_runtime(out, runtime, numpy_wheel, engine_wheel, mode=mode)
         version = content_version(out)
-        render_site(out, found, mode=mode, engine_wheel=engine_wheel, build_id=version)
+        files = runtime_manifest(out, mode)
+        render_site(
+            out, found, mode=mode, engine_wheel=engine_wheel, build_id=version, files=files
+        )
         write_service_worker(out, version=version)
 
     where = "self-hosted runtime" if mode == "self" else "runtime from the Pyodide CDN"

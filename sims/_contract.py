@@ -292,6 +292,13 @@ class ControlJSON(TypedDict, total=False):
     change: str
 
 
+class FileCheck(TypedDict):
+    """What a runtime file must be: its size in bytes and its SHA-256 (hex)."""
+
+    size: int
+    sha256: str
+
+
 class PyodideConfig(TypedDict):
     """How ``static/microsim.js`` boots Pyodide (built by ``pyodide_config`` in build.py; the
     URLs are relative to a sim page)."""
@@ -302,6 +309,7 @@ class PyodideConfig(TypedDict):
     packages: list[str]  # the Pyodide packages the page loads
     engineWheel: str
     engineName: str
+    files: dict[str, FileCheck]  # file name -> size and hash: the engine checks every download
 
 
 class PageConfig(TypedDict):

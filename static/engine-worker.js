@@ -45,19 +45,31 @@
     return lines[lines.length - 1].trim();
   }
 
+  /** A file name short enough for a one-line status: numpy-2.0.2-cp312-…-wasm32.whl → numpy-2.0.2-…whl */
+  const shortName = (name) => (name.length > 28 ? `${name.slice(0, 12)}…${name.slice(name.lastIndexOf('.') + 1)}` : name);
+  const STALL_MS = 20000; // a watched download that gets no byte for this long has stalled
+  const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
   /**
    * loadPyodide() does not reject when a runtime file cannot be fetched or compiled: it
-   * reports an unhandled rejection, or nothing, and waits forever. So while it runs, every
-   * fetch is watched: an HTTP error or a network failure fails the boot at once, naming the
-   * file; so does an unhandled rejection, and a stall of ``timeoutMs``.
+   * reports an unhandled rejection, or nothing, and waits forever (a truncated
+   * pyodide.asm.wasm hung it for minutes). So while it runs, every fetch is watched: an HTTP
+   * error or a network failure fails the boot at once, naming the file; so does an unhandled
+   * rejection, and a stall of ``timeoutMs``. A file the build wrote down in ``files`` (name ->
+   * {size, sha256}) is also read on a side branch of its response (the consumer still streams
+   * it): a size or hash that differs, a cut connection, or 20 s without a byte fail the boot
+   * naming the file.
    */
-  function withFailureWatch(start, timeoutMs) {
+  function withFailureWatch(start, timeoutMs, files = {}, reload = false) {
     let onReject;
     let timer;
     const realFetch = global.fetch;
     let failNow;
+    let finished = false;
+    const checks = []; // the running size-and-hash checks of watched files
     const failure = new Promise((_, reject) => {
-      failNow = reject;
+      failNow = (err) => { if (!finished) reject(err); };
       onReject = (event) => {
         const reason = event.reason || event.error || event.message;
         reject(new Error(reason && reason.message ? reason.message : String(reason)));
@@ -66,15 +78,62 @@
       timer = setTimeout(() => reject(new Error(`no answer after ${timeoutMs / 1000} s`)), timeoutMs);
     });
     const fileName = (input) => String(input && input.url ? input.url : input).split('?')[0].split('/').pop();
+
+    /** Read a copy of a watched response to its end: its size, its hash, stalls. */
+    async function check(file, response, want) {
+      const name = shortName(file);
+      const damaged = (what) => new Error(`${name} is damaged or incomplete (${what}): the download failed`);
+      const length = Number(response.headers.get('Content-Length'));
+      if (length && length !== want.size) {
+        failNow(damaged(`${mb(length)} of ${mb(want.size)}`));
+        return;
+      }
+      const reader = response.body.getReader();
+      const chunks = [];
+      let got = 0;
+      let stall;
+      const stalled = () => failNow(new Error(`the download of ${name} stalled after ${mb(got)} of ${mb(want.size)}`));
+      try {
+        for (;;) {
+          clearTimeout(stall);
+          stall = setTimeout(stalled, STALL_MS);
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          got += value.byteLength;
+        }
+      } catch (err) {
+        failNow(new Error(`the download of ${name} was cut off after ${mb(got)} of ${mb(want.size)}`));
+        return;
+      } finally {
+        clearTimeout(stall);
+      }
+      if (got !== want.size) {
+        failNow(damaged(`${mb(got)} of ${mb(want.size)}`));
+        return;
+      }
+      const data = new Uint8Array(got);
+      let at = 0;
+      for (const chunk of chunks) { data.set(chunk, at); at += chunk.byteLength; }
+      const digest = hex(await global.crypto.subtle.digest('SHA-256', data));
+      if (digest !== want.sha256) failNow(damaged('its SHA-256 differs from the build\'s'));
+    }
+
     global.fetch = async (input, init) => {
+      const name = fileName(input);
+      const want = Object.prototype.hasOwnProperty.call(files, name) ? files[name] : null;
       let response;
       try {
-        response = await realFetch.call(global, input, init);
+        // a retry does not take a runtime file from the HTTP cache: it may be the damaged copy
+        const options = want && reload ? { ...(init || {}), cache: 'reload' } : init;
+        response = await realFetch.call(global, input, options);
       } catch (err) {
-        failNow(new Error(`could not download ${fileName(input)} (${err.message || err})`));
+        const why = want ? 'connection failed or file damaged' : (err.message || err);
+        failNow(new Error(`could not download ${shortName(name)} (${why})`));
         throw err;
       }
-      if (!response.ok) failNow(new Error(`could not download ${fileName(input)} (HTTP ${response.status})`));
+      if (!response.ok) failNow(new Error(`could not download ${shortName(name)} (HTTP ${response.status})`));
+      else if (want && response.body && global.crypto && global.crypto.subtle) checks.push(check(name, response.clone(), want));
       return response;
     };
     let promise;
@@ -83,7 +142,10 @@
     } catch (err) {
       promise = Promise.reject(err);
     }
-    return Promise.race([promise, failure]).finally(() => {
+    // done when the start is done and every watched file has passed its check
+    const checked = promise.then(async (value) => { await Promise.all(checks); return value; });
+    return Promise.race([checked, failure]).finally(() => {
+      finished = true;
       global.fetch = realFetch;
       global.removeEventListener('unhandledrejection', onReject);
       clearTimeout(timer);
@@ -154,14 +216,15 @@
         }
         const options = { indexURL: config.indexURL };
         if (config.lockFileURL) options.lockFileURL = config.lockFileURL;
-        pyodide = await withFailureWatch(() => global.loadPyodide(options), RUNTIME_TIMEOUT_MS);
+        const files = config.files || {};
+        pyodide = await withFailureWatch(() => global.loadPyodide(options), RUNTIME_TIMEOUT_MS, files, config.reload);
         boots += 1;
         setStage('NumPy');
         const wanted = config.mode === 'self' ? config.packages : [...config.packages, config.engineWheel];
         await withFailureWatch(() => pyodide.loadPackage(wanted, {
           messageCallback: (msg) => { if (/^Loaded .*numpy/.test(msg)) setStage('engine'); },
           errorCallback: (msg) => loadErrors.push(msg),
-        }), RUNTIME_TIMEOUT_MS);
+        }), RUNTIME_TIMEOUT_MS, files, config.reload);
         setStage('engine');
         try {
           // NumPy's import (~0.7 s here) belongs to the boot, not to the first slider move

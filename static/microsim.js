@@ -27,7 +27,8 @@
  */
 /**
  * @typedef {{mode: 'self'|'cdn', indexURL: string, lockFileURL: (string|null),
- *   packages: string[], engineWheel: string, engineName: string}} PyodideConfig
+ *   packages: string[], engineWheel: string, engineName: string,
+ *   files: Object<string, {size: number, sha256: string}>, reload?: boolean}} PyodideConfig
  */
 /**
  * @typedef {{slug: string, module: string, title: string, renderer: 'p5'|'html',
@@ -377,6 +378,7 @@
     stage: 'runtime',
     ticker: null,
     heard: false, // has the current worker answered at all (see fallBack)
+    retried: false, // Retry was pressed: the runtime is fetched again (not from the HTTP cache)
   };
   html.dataset.engine = 'idle';
   let engineStatus = 'Engine starts when the sim is in view';
@@ -396,6 +398,9 @@
       lockFileURL: py.lockFileURL ? abs(py.lockFileURL) : null,
       packages: py.packages,
       engineWheel: abs(py.engineWheel),
+      files: py.files || {}, // size and hash of each runtime file: the engine checks downloads
+      // after a failed boot the browser's HTTP cache may hold the damaged file: skip it
+      reload: Boolean(engine.retried),
     };
   }
 
@@ -565,6 +570,7 @@
     engine.endpoint = null;
     engine.worker = null;
     engine.status = 'idle';
+    engine.retried = true; // the fresh engine fetches the runtime from the network, not a cache
     attach();
   }
   retryEl.addEventListener('click', retry);

@@ -280,3 +280,44 @@ def test_an_engine_that_stops_answering_is_detected_and_retry_recovers(context, 
     wait_ready(page)
     s = page.evaluate("() => window.microsim.act('learn_step')")
     assert s is not None and s["learn"]["total_updates"] == 1, s
+
+
+# what a school network can do to a runtime file, and the file's name in the sentence shown
+DOWNLOAD_FAULTS = [
+    ("/pyodide.asm.wasm", "abort", "pyodide.asm.wasm"),
+    ("/pyodide.asm.wasm", "truncate", "pyodide.asm.wasm"),
+    ("/python_stdlib.zip", "truncate", "python_stdlib.zip"),
+    ("/pyodide-lock.json", "truncate", "pyodide-lock.json"),
+    ("/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "truncate", "numpy-2.0.2"),
+    ("/nn_microsims-0.1.0-py3-none-any.whl", "abort", "nn_microsims"),
+]
+
+
+@pytest.mark.parametrize(("suffix", "kind", "named"), DOWNLOAD_FAULTS)
+def test_a_failed_or_truncated_download_is_an_error_naming_the_file_and_retry_recovers(
+    browser, site_server, suffix, kind, named
+):
+    """A cut connection or a truncated file (its size or hash differs from what the build
+    wrote down) is the error state within seconds, one sentence naming the file, no page
+    error; Retry then fetches it again and the engine becomes ready. (The 15 s bound is the
+    point: a truncated pyodide.asm.wasm used to hang the boot for 120 s.)"""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    try:
+        page = context.new_page()
+        log = attach_log(page)
+        with site_server.fault(suffix, kind):
+            page.goto(f"{site_server.url}sims/perceptron-decision-boundary/main.html")
+            page.wait_for_function(
+                "() => document.documentElement.dataset.engine === 'error'", timeout=15_000
+            )
+            status = page.text_content("#status")
+        assert named in status and "\n" not in status and len(status) <= 160, status
+        assert "Traceback" not in status, status
+        assert page.is_visible("#retry"), status
+        page.click("#retry")
+        wait_ready(page)
+        assert page.evaluate("() => window.microsim.act('learn_step')")["learn"]["updates"] == 1
+        errors = [p for p in log.problems() if "Failed to load resource" not in p]
+        assert errors == [], errors
+    finally:
+        context.close()
