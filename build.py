@@ -694,9 +694,7 @@ def build(
         copy_runtime(out, runtime, numpy_wheel, engine_wheel, mode=mode)
         version = content_version(out)
         files = runtime_manifest(out, mode)
-        render_site(
-            out, found, mode=mode, engine_wheel=engine_wheel, build_id=version, files=files
-        )
+        render_site(out, found, mode=mode, engine_wheel=engine_wheel, build_id=version, files=files)
         write_service_worker(out, version=version)
 
     where = "self-hosted runtime" if mode == "self" else "runtime from the Pyodide CDN"
