@@ -673,8 +673,8 @@ def numpy_code(state: dict[str, Any]) -> str:
             ]
         else:
             lines += [
-                f"# 2×2 {name} pooling, stride 2: the {name} of each 2×2 window (an odd last "
-                "row and column are left out)",
+                f"# 2×2 {name} pooling, stride 2: the {name} of each window (an odd last row "
+                "and column are left out)",
                 "m = (out_size - 2) // 2 + 1",
                 "pooled = np.zeros((m, m))",
                 "for r in range(m):",

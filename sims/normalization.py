@@ -528,24 +528,25 @@ def numpy_code(state: dict[str, Any]) -> str:
         f"gamma, beta, eps = {_pycode.number(p['gamma'])}, {_pycode.number(p['beta'])}, "
         f"{_pycode.number(fixed['eps'])}",
         "",
-        "# Batch Norm in training: one mean and variance per channel, over the batch and the "
-        "positions (axes 0 and 2)",
+        "# Batch Norm, training: a mean and variance per channel, over batch and positions: "
+        "axes (0, 2)",
         "mu_B = x.mean(axis=(0, 2), keepdims=True)  # shape (1, C, 1)",
         "var_B = x.var(axis=(0, 2), keepdims=True)  # biased: divided by m = N·L",
         "y_bn_train = gamma * (x - mu_B) / np.sqrt(var_B + eps) + beta",
         'print("Batch Norm means per channel =", mu_B.ravel())',
         'print("Batch Norm variances per channel =", var_B.ravel())',
         "",
-        f"# Batch Norm at inference: running averages from {fixed['train_steps']} training "
-        f"batches of {n} (from 0 and 1, after each batch:",
+        f"# Batch Norm, inference: running averages over {fixed['train_steps']} training "
+        f"batches of {n}, from 0 and 1; after each",
         f"# mu_run <- {_pycode.number(1 - momentum)} mu_run + {_pycode.number(momentum)} mu_B, "
         f"var_run <- {_pycode.number(1 - momentum)} var_run + {_pycode.number(momentum)} "
-        "var_B·m/(m-1))",
-        f"mu_run = {_pycode.array(bn['running_mean'])}.reshape(1, -1, 1)",
-        f"var_run = {_pycode.array(bn['running_var'])}.reshape(1, -1, 1)",
-        "y_bn_infer = gamma * (x - mu_run) / np.sqrt(var_run + eps) + beta",
-        'print("running means =", mu_run.ravel())',
-        'print("running variances =", var_run.ravel())',
+        "var_B·m/(m-1)",
+        _pycode.assign("mu_run", bn["running_mean"]),
+        _pycode.assign("var_run", bn["running_var"]),
+        "# (as columns (C, 1) they broadcast over x's (N, C, L): one value per channel)",
+        "y_bn_infer = gamma * (x - mu_run[:, None]) / np.sqrt(var_run[:, None] + eps) + beta",
+        'print("running means =", mu_run)',
+        'print("running variances =", var_run)',
         'print("training vs inference, largest difference =", '
         "np.abs(y_bn_train - y_bn_infer).max())",
     ]
@@ -559,8 +560,8 @@ def numpy_code(state: dict[str, Any]) -> str:
         'print("Batch Norm output, mean per channel =", y_bn.mean(axis=(0, 2)))',
         'print("Batch Norm output, std per channel =", y_bn.std(axis=(0, 2)))',
         "",
-        "# Layer Norm: one mean and variance per sample, over the channels and positions "
-        "(axes 1 and 2), in training and inference",
+        "# Layer Norm: a mean and variance per sample, over channels and positions: axes (1, 2)",
+        "# (the same computation in training and inference)",
         "mu_L = x.mean(axis=(1, 2), keepdims=True)  # shape (N, 1, 1)",
         "var_L = x.var(axis=(1, 2), keepdims=True)",
         "y_ln = gamma * (x - mu_L) / np.sqrt(var_L + eps) + beta",
@@ -571,7 +572,9 @@ def numpy_code(state: dict[str, Any]) -> str:
         "x0 = x[:1]",
     ]
     if inference:
-        lines += ["y0_bn = gamma * (x0 - mu_run) / np.sqrt(var_run + eps) + beta  # the same μ, σ²"]
+        lines += [
+            "y0_bn = gamma * (x0 - mu_run[:, None]) / np.sqrt(var_run[:, None] + eps) + beta",
+        ]
     else:
         lines += [
             "mu0, var0 = x0.mean(axis=(0, 2), keepdims=True), x0.var(axis=(0, 2), keepdims=True)",
@@ -586,8 +589,8 @@ def numpy_code(state: dict[str, Any]) -> str:
     if not inference:
         lines += [
             "",
-            "# the channels are drawn from populations with means shift + (-2 … 3): "
-            "how far this batch's means miss them",
+            "# the channels' populations have means shift + (-2 … 3): how far the batch "
+            "means miss them",
             f"pop_mean = {_pycode.number(p['shift'])} + np.linspace(-2.0, 3.0, {c})",
             'print("batch means miss the population means by up to", '
             "np.abs(mu_B.ravel() - pop_mean).max())",

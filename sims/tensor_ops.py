@@ -685,8 +685,8 @@ def _call_code(op: str, params: dict[str, Any]) -> tuple[str, list[str]]:
         ]
     if op == "flatten":
         return (
-            f"flatten (torch.flatten(a, start_dim={axis})): keep the axes before start_dim, "
-            "merge the rest into one (-1)",
+            f"flatten, torch.flatten(a, start_dim={axis}): keep the axes before start_dim, "
+            "merge the rest",
             [
                 f"start = np.lib.array_utils.normalize_axis_index({axis}, a.ndim)  # an axis of a?",
                 "result = np.reshape(a, a.shape[:start] + (-1,))",
@@ -747,7 +747,8 @@ def numpy_code(state: dict[str, Any]) -> str:
             *(f"    {line}" for line in call),
             '    print("result shape:", result.shape)',
             "except ValueError as err:  # (NumPy's AxisError is a ValueError too)",
-            '    print("NumPy raises", type(err).__name__ + ":", err)',
+            "    error = err",
+            '    print("NumPy raises", type(error).__name__ + ":", error)',
         ]
         return _pycode.script(lines)
     lines += [*call, 'print("result shape:", result.shape)']
