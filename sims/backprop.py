@@ -28,7 +28,7 @@ The state is :class:`State` (plain JSON, drawn by ``static/sketches/backpropagat
     backward  the revealed backward results (see :func:`_backward_view`)
     chain     None, or the chain-rule factors of the highlighted weight (see :func:`_chain`)
     history   loss after each forward pass of this run (first pass, then after each update)
-    last_update None, or loss_before, loss_after, lr, W_before, W_after, updates
+    last_update None, or loss_before, loss_after, lr, W_before, b_before, dW, db, W_after
     check     None, or the finite-difference check (see :func:`numeric_gradient`)
     message   one sentence for the reader
 """
@@ -42,6 +42,7 @@ import numpy as np
 from engine import dense, gradcheck
 from engine.activations import get_activation
 from engine.losses import get_loss
+from sims import _pycode
 from sims._contract import Control, Settings, SimMeta, setting_action, sub
 
 
@@ -493,7 +494,9 @@ def apply_update(state: dict[str, Any]) -> dict[str, Any]:
         "loss_before": before,
         "loss_after": after,
         "W_before": [W.tolist() for W, _ in params],
+        "b_before": [b.tolist() for _, b in params],
         "dW": [g.tolist() for g in grads["dW"]],
+        "db": [g.tolist() for g in grads["db"]],
         "W_after": new["W"],
     }
     trend = "fell" if after < before else "rose (try a smaller η)"
@@ -573,6 +576,176 @@ def _update(state: dict[str, Any], params: dict[str, Any], name: str) -> dict[st
 def reset(state: dict[str, Any]) -> State:
     """Back to the seed's initial weights, keeping the settings."""
     return initial_state(state["params"])
+
+
+# --- "Show the NumPy" -----------------------------------------------------------------------
+
+_LOSS_CODE = {
+    "mse": (
+        "# the loss: MSE L = (a2 - y)^2, and its slope dL/da2 = 2 (a2 - y)",
+        "np.sum((a2 - y) ** 2)",
+        "2 * (a2 - y)",
+    ),
+    "binary_cross_entropy": (
+        "# the loss: binary cross-entropy L = -[y log a2 + (1 - y) log(1 - a2)]",
+        "-np.sum(y * np.log(a2) + (1 - y) * np.log(1 - a2))",
+        "(a2 - y) / (a2 * (1 - a2))",
+    ),
+}
+"""Per loss: the comment, L of a2 and y, and ∂L/∂a2, as the chapter writes them (m = 1)."""
+
+
+def _weights_code(state: dict[str, Any]) -> list[str]:
+    """The weights the sim shows: literals, or (after an update) the update that made them."""
+    u = state["last_update"]
+    if u is None:
+        return [
+            "# the weights and biases of the 2 → 3 → 1 network (W1: 3×2, W2: 1×3)",
+            *(_pycode.assign(f"{k}{n}", state[k][n - 1]) for n in (1, 2) for k in ("W", "b")),
+        ]
+    old = [
+        _pycode.assign(f"{k}{n}_old", u[f"{k}_before"][n - 1]) for n in (1, 2) for k in ("W", "b")
+    ]
+    grads = [_pycode.assign(f"d{k}{n}_old", u[f"d{k}"][n - 1]) for n in (1, 2) for k in ("W", "b")]
+    return [
+        "# the weights before the last update, and the gradients dW, db it used",
+        *old,
+        *grads,
+        f"lr = {_pycode.number(u['lr'])}",
+        "# the last update (Apply Update): W <- W - lr * dW, b <- b - lr * db",
+        "W1, b1 = W1_old - lr * dW1_old, b1_old - lr * db1_old",
+        "W2, b2 = W2_old - lr * dW2_old, b2_old - lr * db2_old",
+        "# the loss before the update (the forward pass on the old weights)",
+        "a2_old = sigmoid(W2_old @ sigmoid(W1_old @ a0 + b1_old) + b2_old)",
+        f"loss_before = {_LOSS_CODE[state['params']['loss']][1].replace('a2', 'a2_old')}",
+        'print("loss before the update =", loss_before)',
+    ]
+
+
+def _chain_code(state: dict[str, Any]) -> list[str]:
+    """The chain rule of the highlighted weight, factor by factor."""
+    layer, i, j = _parse_weight(state["params"]["weight"])
+    step = state["step"]
+    lines = [""]
+    if step < 1:
+        lines += [f"dL_da2 = {_LOSS_CODE[state['params']['loss']][2]}", "sp2 = a2 * (1 - a2)"]
+    if layer == 2:
+        lines += [
+            f"# chain rule for W2[0, {j}]: dL/da2 · sigmoid'(z2) · a1[{j}]",
+            f"chain = dL_da2[0, 0] * sp2[0, 0] * a1[{j}, 0]",
+        ]
+    else:
+        if step < 3:
+            lines.append("sp1 = a1 * (1 - a1)")
+        lines += [
+            f"# chain rule for W1[{i}, {j}]: dL/da2 · sigmoid'(z2) · W2[0, {i}] · "
+            f"sigmoid'(z1[{i}]) · a0[{j}]",
+            f"chain = dL_da2[0, 0] * sp2[0, 0] * W2[0, {i}] * sp1[{i}, 0] * a0[{j}, 0]",
+        ]
+    lines.append(f'print("chain rule for W{layer}[{0 if layer == 2 else i}, {j}] =", chain)')
+    return lines
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of what the sim shows now ("Show the NumPy").
+
+    The weights (after an update: the weights before it, the gradients and the update), the
+    forward pass z = W a + b, a = σ(z) and the loss, the backward steps revealed so far
+    (δ2, dW2 = δ2 a1ᵀ and db2, δ1 = (W2ᵀ δ2) ⊙ σ'(z1), dW1 = δ1 a0ᵀ and db1), after the
+    fourth step the update W ← W − η dW that *Apply Update* makes, and the chain rule of the
+    highlighted weight when it is shown. Names as in the chapter; m = 1, so no 1/m.
+    """
+    loss = state["params"]["loss"]
+    comment, loss_expr, slope_expr = _LOSS_CODE[loss]
+    step = int(state["step"]) if state["phase"] != "ready" else 0
+    lines = [
+        "import numpy as np",
+        "",
+        "",
+        "def sigmoid(z):",
+        "    return 1 / (1 + np.exp(-z))",
+        "",
+        "",
+        "# the training example: input a0 = x as a column, and the target y",
+        f"a0 = {_pycode.array([[v] for v in state['x']])}",
+        f"y = np.array([[{_pycode.number(state['y'])}]])",
+        *_weights_code(state),
+    ]
+    if state["phase"] == "ready":
+        lines += [
+            "# no forward pass yet: press Forward Pass (the backward pass reuses its z and a)",
+            'print("W1 shape:", W1.shape, " W2 shape:", W2.shape)',
+        ]
+        return _pycode.script(lines)
+    lines += [
+        "",
+        "# forward pass, layer by layer: z = W a + b, a = sigmoid(z)",
+        "z1 = W1 @ a0 + b1",
+        "a1 = sigmoid(z1)",
+        "z2 = W2 @ a1 + b2",
+        "a2 = sigmoid(z2)",
+        comment,
+        f"loss = {loss_expr}",
+        'print("z1 =", z1.ravel())',
+        'print("a1 =", a1.ravel())',
+        'print("z2 =", z2.ravel())',
+        'print("y_hat = a2 =", a2.ravel())',
+        'print("loss =", loss)',
+    ]
+    if step >= 1:
+        lines += ["", "# step 1: the output error signal delta2 = dL/da2 * sigmoid'(z2)"]
+        lines += [f"dL_da2 = {slope_expr}", "sp2 = a2 * (1 - a2)  # sigmoid'(z2)"]
+        if (ACTIVATIONS[-1], loss) in dense.SIMPLIFIED_OUTPUT_DELTA:
+            lines += [
+                "delta2 = a2 - y  # sigmoid + cross-entropy: dL/da2 * sp2 simplifies to a2 - y",
+                'print("dL/da2 * sigmoid\'(z2) =", (dL_da2 * sp2).ravel())',
+            ]
+        else:
+            lines.append("delta2 = dL_da2 * sp2")
+        lines += ['print("dL/da2 =", dL_da2.ravel())', 'print("delta2 =", delta2.ravel())']
+    if step >= 2:
+        lines += [
+            "",
+            "# step 2: dW2 = delta2 @ a1.T (1×1 @ 1×3 -> 1×3, the shape of W2), db2 = delta2",
+            "dW2 = delta2 @ a1.T",
+            "db2 = delta2",
+            'print("dW2 =", dW2.ravel())',
+            'print("dW2.shape == W2.shape:", dW2.shape, W2.shape, dW2.shape == W2.shape)',
+            'print("db2 =", db2.ravel())',
+        ]
+    if step >= 3:
+        lines += [
+            "",
+            "# step 3: delta flows back through W2.T: delta1 = (W2.T @ delta2) * sigmoid'(z1)",
+            "sp1 = a1 * (1 - a1)  # sigmoid'(z1)",
+            "delta1 = (W2.T @ delta2) * sp1",
+            'print("W2.T @ delta2 =", (W2.T @ delta2).ravel())',
+            'print("delta1 =", delta1.ravel())',
+        ]
+    if step >= 4:
+        lines += [
+            "",
+            "# step 4: dW1 = delta1 @ a0.T (3×1 @ 1×2 -> 3×2, the shape of W1), db1 = delta1",
+            "dW1 = delta1 @ a0.T",
+            "db1 = delta1",
+            'print("dW1 =", dW1.ravel())',
+            'print("dW1.shape == W1.shape:", dW1.shape, W1.shape, dW1.shape == W1.shape)',
+            'print("db1 =", db1.ravel())',
+            "",
+            "# what Apply Update does: W <- W - lr * dW, b <- b - lr * db, then the new loss",
+            f"lr = {_pycode.number(state['params']['lr'])}",
+            "W1_new, b1_new = W1 - lr * dW1, b1 - lr * db1",
+            "W2_new, b2_new = W2 - lr * dW2, b2 - lr * db2",
+            "a2_new = sigmoid(W2_new @ sigmoid(W1_new @ a0 + b1_new) + b2_new)",
+            f"loss_new = {loss_expr.replace('a2', 'a2_new')}",
+            'print("loss after the update =", loss_new)',
+        ]
+    if state["params"]["chain"]:
+        lines += _chain_code(state)
+    return _pycode.script(lines)
+
+
+VIEWS = {"numpy_code": numpy_code}
 
 
 set_param = setting_action(SETTINGS, update=_update, reinit=initial_state)

@@ -41,6 +41,7 @@ from typing import Any, TypedDict, cast
 import numpy as np
 
 from engine import conv, conv_presets
+from sims import _pycode
 from sims._contract import Control, Settings, SimMeta, fmt, setting_action
 
 
@@ -589,6 +590,102 @@ def animate_step(state: dict[str, Any]) -> State:
     if nxt == new["n_positions"]:
         new["message"] += " The output map is complete."
     return _with_summary(new)
+
+
+# --------------------------------------------------------------------------- "Show the NumPy"
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of what the sim shows now ("Show the NumPy").
+
+    The input and kernel as literals, the zero padding (``np.pad``), the output-size formula,
+    the window at the current kernel position with its element-wise products and their sum,
+    the whole output map by a loop over the positions with the stride, and the 2×2 pooling
+    when it is on. Cross-correlation, as the chapter and the engine: the kernel is not flipped.
+    """
+    ker, cur = state["kernel"], state["current"]
+    k, stride, pad, d = (
+        int(ker["size"]),
+        int(state["stride"]),
+        int(state["pad"]),
+        ker["denominator"],
+    )
+    padding = state["params"]["padding"]
+    i, j = cur["out"]
+    size = int(state["size"]["size"])
+    lines = [
+        "import numpy as np",
+        "",
+        f"# the {N}×{N} input image I (grey values from 0 to 1)",
+        _pycode.assign("I", state["input"]),
+        f"# the {k}×{k} {ker['label']} kernel K (cross-correlation: the kernel is not flipped)",
+    ]
+    if d == 1:
+        lines.append(_pycode.assign("K", ker["weights"]))
+    else:  # the weights as the sim shows them: whole numbers times 1/d
+        ints = [[int(v) for v in row] for row in ker["ints"]]
+        lines += [_pycode.assign("K_int", ints), f"K = K_int / {d}"]
+    rule = "no padding" if padding == "valid" else "(k - 1) // 2 zeros, to keep the size"
+    lines += [
+        f"k, s, p = {k}, {stride}, {pad}  # kernel size, stride, padding ({padding}: {rule})",
+        "",
+        "# zero padding: p rings of zeros around the input",
+        "I_pad = np.pad(I, p)",
+        "# the output size along one side: (n - k + 2p) / s + 1, floored",
+        "n = I.shape[0]",
+        "out_size = (n - k + 2 * p) // s + 1",
+        'print(f"output size = ({n} - {k} + 2*{p}) / {s} + 1 =", out_size)',
+        "",
+        f"# kernel position {state['pos']} of {state['n_positions']}: output cell (i, j) reads "
+        "the k×k window of I_pad at (i*s, j*s)",
+        f"i, j = {i}, {j}",
+        "window = I_pad[i * s : i * s + k, j * s : j * s + k]",
+    ]
+    if d == 1:
+        lines += ["products = window * K  # element-wise", "out_ij = products.sum()"]
+    else:
+        lines += [
+            "products = window * K_int  # element-wise, with the whole-number weights",
+            f"out_ij = products.sum() / {d}",
+        ]
+    lines += [
+        'print("window =\\n", window)',
+        'print("products =\\n", products)',
+        'print("row sums =", products.sum(axis=1))',
+        'print(f"output[{i}][{j}] = sum of products =", out_ij)',
+        "",
+        "# the whole output map: the same sum at every kernel position, s cells apart",
+        "out = np.zeros((out_size, out_size))",
+        "for r in range(out_size):",
+        "    for c in range(out_size):",
+        "        out[r, c] = np.sum(I_pad[r * s : r * s + k, c * s : c * s + k] * K)",
+        'print("output =\\n", out)',
+    ]
+    pool = state["pool"]
+    if pool is not None:
+        mode = "max" if pool["mode"] == "max" else "mean"
+        name = "max" if pool["mode"] == "max" else "average"
+        lines.append("")
+        if pool["too_small"]:
+            lines += [
+                f"# 2×2 {name} pooling needs at least a 2×2 map; this output is {size}×{size}",
+                'print("no pooling: the output is smaller than the 2×2 window")',
+            ]
+        else:
+            lines += [
+                f"# 2×2 {name} pooling, stride 2: the {name} of each window (an odd last row "
+                "and column are left out)",
+                "m = (out_size - 2) // 2 + 1",
+                "pooled = np.zeros((m, m))",
+                "for r in range(m):",
+                "    for c in range(m):",
+                f"        pooled[r, c] = out[2 * r : 2 * r + 2, 2 * c : 2 * c + 2].{mode}()",
+                'print("pooled =\\n", pooled)',
+            ]
+    return _pycode.script(lines)
+
+
+VIEWS = {"numpy_code": numpy_code}
 
 
 ACTIONS = {"set_param": set_param, "move": move, "animate_step": animate_step}

@@ -47,6 +47,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from engine import norm
+from sims import _pycode
 from sims._contract import Control, Settings, SimMeta, setting_action
 
 
@@ -501,6 +502,103 @@ def anim_step(state: dict[str, Any]) -> State:
     else:
         nxt = ("bn", 0) if phase == "idle" else ("done", 0)
     return _build(state["params"], state["focus"], nxt)
+
+
+# --------------------------------------------------------------------------- "Show the NumPy"
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of what the sim shows now ("Show the NumPy").
+
+    The sample tensor ``x`` ``(N, C, L)`` as a literal; Batch Norm's statistics over axes
+    (0, 2) and Layer Norm's over axes (1, 2) with ``keepdims``, the outputs with γ, β and ε;
+    the running statistics Batch Norm uses at inference (as literals: they were averaged over
+    the training batches) and which output the selected mode shows; sample 0 normalised alone.
+    """
+    p, fixed = state["params"], state["fixed"]
+    n, c, length = state["shape"]
+    bn = state["bn"]
+    inference = p["mode"] == "inference"
+    momentum = float(fixed["momentum"])
+    lines = [
+        "import numpy as np",
+        "",
+        f"# the sample tensor x: (N, C, L) = (batch {n}, channels {c}, positions {length})",
+        _pycode.assign("x", state["x"]),
+        f"gamma, beta, eps = {_pycode.number(p['gamma'])}, {_pycode.number(p['beta'])}, "
+        f"{_pycode.number(fixed['eps'])}",
+        "",
+        "# Batch Norm, training: a mean and variance per channel, over batch and positions: "
+        "axes (0, 2)",
+        "mu_B = x.mean(axis=(0, 2), keepdims=True)  # shape (1, C, 1)",
+        "var_B = x.var(axis=(0, 2), keepdims=True)  # biased: divided by m = N·L",
+        "y_bn_train = gamma * (x - mu_B) / np.sqrt(var_B + eps) + beta",
+        'print("Batch Norm means per channel =", mu_B.ravel())',
+        'print("Batch Norm variances per channel =", var_B.ravel())',
+        "",
+        f"# Batch Norm, inference: running averages over {fixed['train_steps']} training "
+        f"batches of {n}, from 0 and 1; after each",
+        f"# mu_run <- {_pycode.number(1 - momentum)} mu_run + {_pycode.number(momentum)} mu_B, "
+        f"var_run <- {_pycode.number(1 - momentum)} var_run + {_pycode.number(momentum)} "
+        "var_B·m/(m-1)",
+        _pycode.assign("mu_run", bn["running_mean"]),
+        _pycode.assign("var_run", bn["running_var"]),
+        "# (as columns (C, 1) they broadcast over x's (N, C, L): one value per channel)",
+        "y_bn_infer = gamma * (x - mu_run[:, None]) / np.sqrt(var_run[:, None] + eps) + beta",
+        'print("running means =", mu_run)',
+        'print("running variances =", var_run)',
+        'print("training vs inference, largest difference =", '
+        "np.abs(y_bn_train - y_bn_infer).max())",
+    ]
+    if inference:
+        lines += ["# the sim is in inference mode: Batch Norm uses the running statistics"]
+        lines += ["y_bn = y_bn_infer"]
+    else:
+        lines += ["# the sim is in training mode: Batch Norm uses this batch's statistics"]
+        lines += ["y_bn = y_bn_train"]
+    lines += [
+        'print("Batch Norm output, mean per channel =", y_bn.mean(axis=(0, 2)))',
+        'print("Batch Norm output, std per channel =", y_bn.std(axis=(0, 2)))',
+        "",
+        "# Layer Norm: a mean and variance per sample, over channels and positions: axes (1, 2)",
+        "# (the same computation in training and inference)",
+        "mu_L = x.mean(axis=(1, 2), keepdims=True)  # shape (N, 1, 1)",
+        "var_L = x.var(axis=(1, 2), keepdims=True)",
+        "y_ln = gamma * (x - mu_L) / np.sqrt(var_L + eps) + beta",
+        'print("Layer Norm means per sample =", mu_L.ravel())',
+        'print("Layer Norm variances per sample =", var_L.ravel())',
+        "",
+        "# sample 0 normalised alone, as a batch of 1",
+        "x0 = x[:1]",
+    ]
+    if inference:
+        lines += [
+            "y0_bn = gamma * (x0 - mu_run[:, None]) / np.sqrt(var_run[:, None] + eps) + beta",
+        ]
+    else:
+        lines += [
+            "mu0, var0 = x0.mean(axis=(0, 2), keepdims=True), x0.var(axis=(0, 2), keepdims=True)",
+            "y0_bn = gamma * (x0 - mu0) / np.sqrt(var0 + eps) + beta",
+        ]
+    lines += [
+        "mu0_L, var0_L = x0.mean(axis=(1, 2), keepdims=True), x0.var(axis=(1, 2), keepdims=True)",
+        "y0_ln = gamma * (x0 - mu0_L) / np.sqrt(var0_L + eps) + beta",
+        'print("sample 0 alone, Batch Norm changes by", np.abs(y0_bn - y_bn[:1]).max())',
+        'print("sample 0 alone, Layer Norm changes by", np.abs(y0_ln - y_ln[:1]).max())',
+    ]
+    if not inference:
+        lines += [
+            "",
+            "# the channels' populations have means shift + (-2 … 3): how far the batch "
+            "means miss them",
+            f"pop_mean = {_pycode.number(p['shift'])} + np.linspace(-2.0, 3.0, {c})",
+            'print("batch means miss the population means by up to", '
+            "np.abs(mu_B.ravel() - pop_mean).max())",
+        ]
+    return _pycode.script(lines)
+
+
+VIEWS = {"numpy_code": numpy_code}
 
 
 ACTIONS = {

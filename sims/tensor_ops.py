@@ -52,6 +52,7 @@ from typing import Any, TypedDict, cast
 import numpy as np
 
 from engine import tensor as T
+from sims import _pycode
 from sims._contract import Control, Settings, SimMeta, setting_action
 
 
@@ -650,6 +651,125 @@ def use_result(state: dict[str, Any]) -> dict[str, Any]:
         )
     params = {**state["params"], "shape": fmt(shape)}
     return _with_text({**_compute(params), "applied": False, "applies": state.get("applies", 0)})
+
+
+# --------------------------------------------------------------------------- "Show the NumPy"
+
+
+def _numbered(name: str, shape: tuple[int, ...]) -> str:
+    """``a = np.arange(24).reshape(2, 3, 4)``: the elements numbered as the sim draws them."""
+    return f"{name} = np.arange({math.prod(shape)}).reshape{fmt(shape)}"
+
+
+def _call_code(op: str, params: dict[str, Any]) -> tuple[str, list[str]]:
+    """What the operation does, in a comment, and the NumPy lines that compute ``result``."""
+    axis = int(params["axis"])
+    if op == "reshape":
+        target = parse_field(params, "target", max_ndim=5, max_elements=10**9, allow_infer=True)
+        return "reshape: the same elements in row-major order, in a new shape", [
+            f"result = np.reshape(a, {fmt(target)})"
+        ]
+    if op == "transpose":
+        axes = parse_axes(params["axes"])
+        call = "np.transpose(a)" if axes is None else f"np.transpose(a, {fmt(axes)})"
+        return "transpose: result axis i is axis axes[i] of a (no axes: reversed)", [
+            f"result = {call}"
+        ]
+    if op == "squeeze":
+        return f"squeeze: remove axis {axis}, which must have size 1", [
+            f"result = np.squeeze(a, axis={axis})"
+        ]
+    if op == "unsqueeze":
+        return f"unsqueeze (torch a.unsqueeze({axis})): a new axis of size 1 at {axis}", [
+            f"result = np.expand_dims(a, {axis})"
+        ]
+    if op == "flatten":
+        return (
+            f"flatten, torch.flatten(a, start_dim={axis}): keep the axes before start_dim, "
+            "merge the rest",
+            [
+                f"start = np.lib.array_utils.normalize_axis_index({axis}, a.ndim)  # an axis of a?",
+                "result = np.reshape(a, a.shape[:start] + (-1,))",
+            ],
+        )
+    if op in ("concatenate", "stack"):
+        what = "along an existing axis" if op == "concatenate" else "along a new axis"
+        return f"{op}: a and b joined {what}, axis {axis}", [
+            f"result = np.{op}([a, b], axis={axis})"
+        ]
+    if op == "broadcast":
+        return "broadcast: shapes aligned on the right, each size 1 stretched", [
+            "a_stretched, b_stretched = np.broadcast_arrays(a, b)",
+            "result = a + b",
+        ]
+    spec = str(params["einsum"])
+    return f"einsum {spec}: letters in both inputs but not after -> are summed", [
+        f"result = np.einsum('{spec}', a, b)"
+    ]
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of what the sim shows now ("Show the NumPy").
+
+    The inputs numbered by ``np.arange`` (as the sim draws them), the current operation as a
+    NumPy call, the result's shape and, once applied, its values (where each element went).
+    When the operation is an error the call runs in ``try``/``except`` and prints NumPy's own
+    error; a text the sim cannot read as a shape or axes gives no call, only the sim's message.
+    """
+    p = state["params"]
+    op = str(p["op"])
+    lines = ["import numpy as np", ""]
+    try:
+        a = parse_field(p, "shape", max_ndim=MAX_INPUT_NDIM, max_elements=MAX_INPUT_ELEMENTS)
+        b = None
+        if op not in ONE_INPUT:
+            b = parse_field(p, "second", max_ndim=MAX_INPUT_NDIM, max_elements=MAX_INPUT_ELEMENTS)
+        what, call = _call_code(op, p)
+    except FieldError as err:
+        return _pycode.script(
+            [
+                *lines,
+                f"# the sim cannot read the {err.field} text, so there is no NumPy call to run:",
+                f"print({str(err)!r})",
+            ]
+        )
+    lines += [
+        "# the input a, its elements numbered 0, 1, 2, … in row-major order",
+        _numbered("a", a),
+    ]
+    if b is not None:
+        lines += ["# the second input b, numbered the same way", _numbered("b", b)]
+    lines += ["", f"# {what}"]
+    if state["error"]:
+        lines += [
+            f"# the sim says: {state['error']}",
+            "try:",
+            *(f"    {line}" for line in call),
+            '    print("result shape:", result.shape)',
+            "except ValueError as err:  # (NumPy's AxisError is a ValueError too)",
+            "    error = err",
+            '    print("NumPy raises", type(error).__name__ + ":", error)',
+        ]
+        return _pycode.script(lines)
+    lines += [*call, 'print("result shape:", result.shape)']
+    drawable = all(out["drawable"] for out in state["outputs"])
+    if op == "einsum":
+        lines.append("# (the sim infers the shape; each value is a sum of products over k or d)")
+    elif not state["applied"]:
+        lines.append("# (press Apply Operation in the sim to watch each element move)")
+    elif not drawable:
+        lines.append("# (too many elements to draw: the sim shows the shape only)")
+    elif op == "broadcast":
+        lines += [
+            'print("a stretched:\\n", a_stretched)',
+            'print("b stretched:\\n", b_stretched)',
+        ]
+    else:
+        lines.append('print("result:\\n", result)')
+    return _pycode.script(lines)
+
+
+VIEWS = {"numpy_code": numpy_code}
 
 
 ACTIONS = {"set_param": set_param, "apply": apply, "use_result": use_result}
