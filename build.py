@@ -346,6 +346,7 @@ class Sim:
     controls: list[Any]
     state: dict[str, Any]
     constants: dict[str, Any]
+    numpy_code: str | None = None  # the initial state's plain-NumPy script (VIEWS, issue 13)
 
 
 def collect_sims(only: list[str] | None = None) -> list[Sim]:
@@ -358,7 +359,9 @@ def collect_sims(only: list[str] | None = None) -> list[Sim]:
     for name, module in discovered.items():
         state = to_jsonable(module.initial_state(defaults(module.CONTROLS)))
         constants = to_jsonable(dict(getattr(module, "CONSTANTS", {})))
-        found.append(Sim(name, module.META, list(module.CONTROLS), state, constants))
+        view = getattr(module, "VIEWS", {}).get("numpy_code")
+        code = view(state) if view else None
+        found.append(Sim(name, module.META, list(module.CONTROLS), state, constants, code))
     found.sort(key=lambda s: (s.meta.order, s.meta.slug))
     slugs = [s.meta.slug for s in found]
     if len(set(slugs)) != len(slugs):
@@ -607,6 +610,7 @@ def render_site(
             root="../../",
             build=build_id,
             serviceWorker=SERVICE_WORKER,
+            views=["numpy_code"] if sim.numpy_code is not None else [],
             pyodide=pyodide_config(mode, engine_wheel, files),
         )
         page = env.get_template("main.html").render(
@@ -616,6 +620,7 @@ def render_site(
             state=sim.state,
             root="../../",
             sim_css=(ROOT / "static" / "sketches" / f"{sim.meta.slug}.css").is_file(),
+            numpy=sim.numpy_code is not None,
         )
         (out / "main.html").write_text(page)
         shot = screenshots / f"{sim.meta.slug}.png"
@@ -624,6 +629,7 @@ def render_site(
                 front_matter=front_matter(sim, image="screenshot.png" if shot.is_file() else None),
                 meta=sim.meta,
                 controls=sim.controls,
+                numpy_code=sim.numpy_code,
                 example_query=example_query(sim),
                 iframe=iframe_snippet(sim),
             )

@@ -327,6 +327,7 @@ class PageConfig(TypedDict):
     root: str
     build: str  # content hash of the build: names the shared engine and the offline cache
     serviceWorker: str | None  # the site's service worker, relative to ``root``
+    views: list[str]  # the module's VIEWS the page offers ("numpy_code": Show NumPy)
     pyodide: PyodideConfig
 
 

@@ -89,7 +89,7 @@ META = SimMeta(
         "Predict how batch size, input scale/shift and the learnable γ, β change the output",
     ],
     draw_height=1000,
-    control_height=190,
+    control_height=200,
     subjects=[
         "Batch Normalization",
         "Layer Normalization",

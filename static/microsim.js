@@ -34,7 +34,7 @@
  * @typedef {{slug: string, module: string, title: string, renderer: 'p5'|'html',
  *   drawHeight: number, controlHeight: number, describe: string, controls: ControlJSON[],
  *   constants: Object<string, any>, root: string, build: string,
- *   serviceWorker: (string|null), pyodide: PyodideConfig}} PageConfig
+ *   serviceWorker: (string|null), views: string[], pyodide: PyodideConfig}} PageConfig
  */
 (function () {
   'use strict';
@@ -748,6 +748,84 @@
         if (!(err instanceof EngineError)) setStatus(`initial_state: ${err.message || err}`, true);
         return null;
       }
+    });
+  }
+
+  // ---------------------------------------------------------------- Show NumPy
+  /**
+   * A read-only call of the sim module's VIEWS (e.g. numpy_code): state in, text out. Quiet:
+   * it never touches the status line (an error there belongs to the reader's last action).
+   * @param {string} name
+   * @returns {Promise<any>}
+   */
+  async function view(name) {
+    await whenReady();
+    const args = JSON.stringify({ state });
+    const out = JSON.parse(await request({ type: 'call', path: `${config.module}.${name}`, args }));
+    if (Object.prototype.hasOwnProperty.call(out, 'error')) throw new EngineError(out);
+    return out.ok;
+  }
+
+  /*
+   * "Show NumPy" (issue 13): the plain-NumPy script that recomputes what the sim shows,
+   * made by the sim module's numpy_code(state) in the engine after every state while the
+   * panel is open, put in as text (textContent), with a Copy button.
+   */
+  const numpyToggle = document.getElementById('numpy-toggle');
+  const numpyPanel = document.getElementById('numpy-panel');
+  const numpyCode = document.getElementById('numpy-code');
+  const numpyCopy = document.getElementById('numpy-copy');
+  if (numpyToggle && numpyPanel && numpyCode && numpyCopy && (config.views || []).includes('numpy_code')) {
+    let busy = false;
+    let again = false;
+    const refresh = async () => {
+      if (numpyPanel.hidden) return;
+      if (busy) { again = true; return; }
+      busy = true;
+      try {
+        do {
+          again = false;
+          numpyCode.textContent = await view('numpy_code');
+        } while (again);
+        numpyPanel.dataset.state = 'current';
+      } catch (err) {
+        numpyCode.textContent = `# The NumPy code could not be made: ${err.message}`;
+        numpyPanel.dataset.state = 'error';
+      } finally {
+        busy = false;
+      }
+    };
+    numpyToggle.addEventListener('click', () => {
+      const open = numpyPanel.hidden;
+      numpyPanel.hidden = !open;
+      numpyToggle.setAttribute('aria-expanded', String(open));
+      numpyToggle.textContent = open ? 'Hide NumPy' : 'Show NumPy';
+      if (open) {
+        if (!numpyCode.textContent) numpyCode.textContent = '# Starting the engine…';
+        numpyPanel.dataset.state = 'pending';
+        refresh();
+      }
+    });
+    listeners.state.push(() => {
+      if (!numpyPanel.hidden) numpyPanel.dataset.state = 'pending';
+      refresh();
+    });
+    numpyCopy.addEventListener('click', async () => {
+      const text = numpyCode.textContent || '';
+      let done = false;
+      try {
+        await navigator.clipboard.writeText(text);
+        done = true;
+      } catch (err) {
+        // no clipboard permission (an iframe without it, http://): select the text instead
+        const range = document.createRange();
+        range.selectNodeContents(numpyCode);
+        const sel = window.getSelection();
+        if (sel) { sel.removeAllRanges(); sel.addRange(range); }
+        try { done = document.execCommand('copy'); } catch (e) { done = false; }
+      }
+      numpyCopy.textContent = done ? 'Copied' : 'Selected: press Ctrl+C';
+      setTimeout(() => { numpyCopy.textContent = 'Copy'; }, 2000);
     });
   }
 

@@ -17,7 +17,7 @@ import pytest
 
 import build
 import sims
-from sims._contract import defaults
+from sims._contract import defaults, to_jsonable
 from tests.browser.harness import SITE
 
 ROOT = Path(build.__file__).resolve().parent
@@ -427,3 +427,17 @@ def test_front_matter_survives_colons_quotes_and_hashes():
         "image": "shot.png",
         "og:image": "shot.png",
     }
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_index_md_shows_the_initial_states_numpy_script_under_try_it_in_python(site, slug):
+    """issue 13: the lesson page carries the plain-NumPy script of the sim's first state."""
+    module = next(m for m in sims.discover().values() if m.META.slug == slug)
+    view = getattr(module, "VIEWS", {}).get("numpy_code")
+    text = (site / "sims" / slug / "index.md").read_text()
+    if view is None:
+        assert "Try it in Python" not in text
+        pytest.skip(f"{slug} has no numpy_code view yet")
+    code = view(to_jsonable(module.initial_state(defaults(module.CONTROLS))))
+    assert "\n\n## Try it in Python\n" in text, "no 'Try it in Python' section"
+    assert f"```python\n{code}\n```" in text, "the section's script is not numpy_code(initial)"
