@@ -314,13 +314,32 @@
       s.sample.presets.forEach((pr, i) => {
         const cx = x + (i % per) * (tw + gap);
         const cy = y + TITLE + Math.floor(i / per) * (tw + TITLE);
-        image(p, pr.image, pr.scale, cx, cy, px);
+        image(p, presetPicture(pr), pr.scale, cx, cy, px);
         if (pr.kernel === s.kernel.name) outline(p, cx - 2, cy - 2, tw + 4, tw + 4, ACCENT, 3);
         p.fill(...INK);
         p.text(ms.fitText(p, pr.kernel, tw + gap - 2), cx, cy + tw + 2);
       });
     }
     return TITLE + Math.ceil(6 / per) * (tw + TITLE);
+  }
+  /**
+   * A preset's 28×28 picture from its bytes (sims/convolution.py _pixels): byte b is the value
+   * lo + b/255·(hi − lo) of its colour scale. Kept per text, so a state with the same gallery
+   * reuses the pictures.
+   */
+  const presetPictures = new Map();
+  function presetPicture(pr) {
+    let img = presetPictures.get(pr.pixels);
+    if (!img) {
+      const bytes = Uint8Array.from(atob(pr.pixels), (ch) => ch.charCodeAt(0));
+      const { limit } = pr.scale;
+      const lo = pr.scale.kind === 'diverging' ? -limit : 0;
+      const side = Math.round(Math.sqrt(bytes.length));
+      img = Array.from({ length: side }, (_, r) => Array.from(bytes.subarray(r * side, (r + 1) * side), (b) => lo + (b / 255) * (limit - lo)));
+      if (presetPictures.size > 60) presetPictures.clear();
+      presetPictures.set(pr.pixels, img);
+    }
+    return img;
   }
   const pictures = new WeakMap(); // picture array (from the state) -> p5.Image with its colours
   function image(p, img, scale, x, y, px) {

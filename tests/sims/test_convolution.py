@@ -306,3 +306,22 @@ def test_text_lines_follow_the_final_message():
     done = sim.animate_step(s)  # the last position: the message says the map is complete
     assert "complete" in done["message"]
     assert done["text"]["wide"][-3]["text"] == done["message"], done["text"]["wide"]
+
+
+@pytest.mark.parametrize("ksize", ["3", "5"])
+def test_the_preset_gallery_pictures_are_each_kernel_on_the_sample_within_a_255th(ksize):
+    """The previews travel as bytes (place on the colour scale): decoded, each equals
+    conv2d(sample, preset kernel, stride 1, same) to within half a 255th of its scale."""
+    import base64
+
+    s = sim.initial_state({"ksize": ksize, "image": "shapes"})
+    img = conv_presets.sample_image("shapes")
+    for pr in s["sample"]["presets"]:
+        res = conv.conv2d(img, conv_presets.KERNELS[pr["kernel"]][int(ksize)], padding="same")
+        limit = pr["scale"]["limit"]
+        lo = -limit if pr["scale"]["kind"] == "diverging" else 0.0
+        b = np.frombuffer(base64.b64decode(pr["pixels"]), dtype=np.uint8).reshape(res.shape)
+        decoded = lo + b / 255 * (limit - lo)
+        worst = float(np.abs(decoded - np.clip(res, lo, limit)).max())
+        assert worst <= 0.5 / 255 * (limit - lo) + 1e-12, (pr["kernel"], worst)
+        assert np.all((res >= lo - 1e-9) & (res <= limit + 1e-9)), pr["kernel"]  # scale covers it
