@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import math
 import types
 import typing
 from dataclasses import dataclass
