@@ -35,8 +35,8 @@ only draws this state. The state is :class:`State` (plain JSON)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import base64
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TypedDict, cast
 
