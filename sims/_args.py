@@ -13,6 +13,7 @@ resource bounds below are declared once, here, and hold before anything is alloc
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import types
@@ -165,6 +166,27 @@ def _describe(hint: Any) -> str:
     }.get(hint, "an array" if getattr(hint, "__name__", "") == "ndarray" else str(hint))
 
 
+_SIMPLE: dict[Any, Any] = {
+    int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    bool: lambda v: isinstance(v, bool),
+    str: lambda v: isinstance(v, str),
+    type(None): lambda v: v is None,
+}
+"""The plain JSON types and their tests (made once: check_value runs for every state part)."""
+
+
+@functools.cache
+def _hints(obj: Any) -> dict[str, Any]:
+    """Type hints of an action or a State TypedDict, evaluated once (not on every call)."""
+    return typing.get_type_hints(obj, include_extras=True)
+
+
+@functools.cache
+def _signature(fn: Any) -> inspect.Signature:
+    return inspect.signature(fn)
+
+
 def check_value(value: Any, hint: Any, where: str) -> None:
     """Raise ``ValueError`` naming ``where`` and what is allowed unless ``value`` fits ``hint``."""
     if hint is Any:
@@ -190,13 +212,7 @@ def check_value(value: Any, hint: Any, where: str) -> None:
         if value not in typing.get_args(hint):
             raise ValueError(f"{where} must be {_describe(hint)}, not {value!r}"[:300])
         return
-    ok = {
-        int: lambda v: isinstance(v, int) and not isinstance(v, bool),
-        float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        bool: lambda v: isinstance(v, bool),
-        str: lambda v: isinstance(v, str),
-        type(None): lambda v: v is None,
-    }.get(hint)
+    ok = _SIMPLE.get(hint)
     if ok is not None:
         if not ok(value):
             raise ValueError(f"{where} must be {_describe(hint)}, not {_kind(value)}")
@@ -209,13 +225,19 @@ def check_value(value: Any, hint: Any, where: str) -> None:
         if not isinstance(value, list):
             raise ValueError(f"{where} must be {_describe(hint)}, not {_kind(value)}")
         (item,) = typing.get_args(hint) or (Any,)
+        test = _SIMPLE.get(item)
+        if test is not None:  # a list of numbers or texts: one loop, no call per item
+            for i, v in enumerate(value):
+                if not test(v):
+                    raise ValueError(f"{where}[{i}] must be {_describe(item)}, not {_kind(v)}")
+            return
         for i, v in enumerate(value):
             check_value(v, item, f"{where}[{i}]")
         return
     if typing.is_typeddict(hint):
         if not isinstance(value, dict):
             raise ValueError(f"{where} must be an object, not {_kind(value)}")
-        hints = typing.get_type_hints(hint, include_extras=True)
+        hints = _hints(hint)
         missing = sorted(hint.__required_keys__ - value.keys())
         if missing:
             raise ValueError(f"{where} lacks {', '.join(missing)}: it is not this sim's state")
@@ -244,8 +266,8 @@ def check(fn: Any, args: dict[str, Any], *, state_type: Any = None, name: str = 
 
     ``state`` is checked against ``state_type`` (the module's ``State`` TypedDict) if given."""
     name = name or fn.__name__
-    params = inspect.signature(fn).parameters
-    hints = typing.get_type_hints(fn, include_extras=True)
+    params = _signature(fn).parameters
+    hints = _hints(fn)
     takes = ", ".join(params) or "no arguments"
     unknown = sorted(set(args) - set(params))
     if unknown:
