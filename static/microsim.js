@@ -714,7 +714,33 @@
   function setState(next) {
     state = next;
     syncControls(state);
+    shareState(state);
     emit('state', state);
+  }
+
+  /**
+   * Shareable state (issue 12): the page's URL and its Fullscreen link carry every setting a
+   * link can carry (the URL parameters' names) that differs from its default, after every
+   * state from the engine, so a copied link or "Fullscreen" opens what the reader sees. (Not
+   * from the embedded first state: that would drop a link's parameters before they apply.)
+   * @param {any} s
+   */
+  function shareState(s) {
+    const p = (s && s.params) || {};
+    const query = new URLSearchParams();
+    for (const spec of config.controls) {
+      if (spec.kind === 'button' || spec.url === false || !Object.prototype.hasOwnProperty.call(p, spec.name)) continue;
+      const v = spec.kind === 'checkbox' ? Boolean(p[spec.name]) : p[spec.name];
+      if (String(v) !== String(spec.default)) query.set(spec.name, String(v));
+    }
+    const search = query.toString() ? `?${query}` : '';
+    const link = document.querySelector('.fullscreen');
+    if (link) link.setAttribute('href', `main.html${search}`);
+    if (search !== window.location.search) {
+      try {
+        window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`);
+      } catch (err) { /* a sandboxed frame may not: the Fullscreen link still carries it */ }
+    }
   }
 
   /**

@@ -427,3 +427,26 @@ def test_an_engine_error_is_one_sentence_with_the_full_message_under_details(ope
     page.click("#status-more")
     assert page.is_hidden("#status-detail"), "details do not close again"
     assert log.problems() == [], log.problems()
+
+
+def test_the_url_and_fullscreen_link_carry_the_settings_the_reader_changed(open_sim):
+    """issue 12, shareable state: after a change the page's URL and its Fullscreen link hold
+    every setting that differs from its default (seed included), and that link opens them."""
+    slug = "perceptron-decision-boundary"
+    page, log = open_sim(slug, "seed=12")
+    wait_ready(page)
+    page.wait_for_function("() => window.microsim.state.params.seed === 12")
+    before = snapshot(page)
+    set_control(page, "lr", 0.5)
+    wait_state_change(page, before)
+    page.wait_for_function("() => location.search.includes('lr=0.5')")
+    search = page.evaluate("() => location.search")
+    assert "seed=12" in search and "preset=" not in search, search  # defaults stay out
+    href = page.get_attribute(".fullscreen", "href")
+    assert href == f"main.html{search}", (href, search)
+    again, _ = open_sim(slug, search.lstrip("?"))
+    wait_ready(again)
+    again.wait_for_function("() => window.microsim.state.params.lr === 0.5")
+    p = state(again)["params"]
+    assert (p["seed"], p["lr"]) == (12, 0.5), p
+    assert log.problems() == [], log.problems()
