@@ -503,6 +503,10 @@ def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> State:
     """A control changed. Inputs and weights change the values, never the current step."""
     new = {**state, "notice": ""}
     if name in ("x1", "x2"):
+        if len(state["x"]) != SIZES[0]:  # a damaged state: say so, never an IndexError
+            raise ValueError(
+                f"the state's input x has {len(state['x'])} numbers; this network takes {SIZES[0]}"
+            )
         x = list(state["x"])
         x[0 if name == "x1" else 1] = float(p[name])
         p.update(x1=x[0], x2=x[1], x=input_text(x))

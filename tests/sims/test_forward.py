@@ -248,3 +248,16 @@ def test_fmt_uses_a_real_minus_and_no_negative_zero():
     assert fp.fmt(-0.125) == "−0.125"
     assert fp.fmt(0.5) == "0.50"
     assert fp.fmt(0.24412, 3, 3) == "0.244"
+
+
+@pytest.mark.parametrize("x", [[], [1.0], [1.0, 0.5, 2.0]])
+def test_a_state_whose_input_is_not_two_numbers_is_refused_with_a_sentence(state, x):
+    """Found by tests/sims/test_fuzz.py: a damaged x made the x1 slider an IndexError."""
+    from sims._bridge import call
+
+    damaged = json.loads(dumps({**state, "x": x}))
+    out = json.loads(
+        call("forward.set_param", json.dumps({"state": damaged, "name": "x1", "value": 1.0}))
+    )
+    assert out.get("type") == "ValueError", out
+    assert f"has {len(x)} numbers; this network takes 2" in out["error"], out
