@@ -40,13 +40,14 @@ The state is :class:`State` (plain JSON, drawn by ``static/sketches/forward-prop
 from __future__ import annotations
 
 import re
-from typing import Any, TypedDict, cast
+from typing import Annotated, Any, TypedDict, cast
 
 import numpy as np
 
 from engine import dense
 from engine.activations import softmax_terms
 from sims import _contract
+from sims._args import Range
 from sims._contract import Control, Settings, SimMeta, setting_action, sub
 
 
@@ -66,8 +67,8 @@ class State(TypedDict):
     rows: list[list[dict[str, Any]]]
     act_rows: list[list[dict[str, Any]]]
     shapes: list[dict[str, Any]]
-    step: int
-    focus: int
+    step: Annotated[int, Range(0, 5)]  # 0..LAST_STEP
+    focus: Annotated[int, Range(0, 2)]  # a neuron of the widest layer (3)
     steps: list[dict[str, Any]]
     output: dict[str, Any]
     message: str
