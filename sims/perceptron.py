@@ -453,10 +453,13 @@ def numpy_code(state: dict[str, Any]) -> str:
     predictions sign(z), the misclassified points and the accuracy; and, when the state has a
     last update, that update w ← w + η·y·x, b ← b + η·y with its numbers, giving w and b."""
     X, y, w, b = state["X"], state["y"], state["w"], state["b"]
-    if len(X) != 2 or any(len(row) != len(y) for row in X) or len(w) != 2:
+    if len(X) != 2 or any(len(row) != len(y) for row in X):
         raise ValueError("the state's points X must be 2 rows of one number per label in y")
+    if len(w) != 2:
+        raise ValueError(f"the state's weight vector w must have 2 numbers, not {len(w)}")
     last = state["last"]
-    check_value(last, LastUpdate | None, "state.last")
+    if last is not None:
+        check_value(last, LastUpdate, "state.last")
     m = len(y)
     lines = ["# the points, one per column of X (2 × m), and their labels y (+1 or −1)"]
     lines += nps.array("X", X)

@@ -25,6 +25,8 @@ import pytest
 
 from sims import _bridge
 from sims import activations as act
+from sims import architecture as arch
+from sims import forward as fw
 from sims import perceptron as pc
 from sims._contract import dumps
 
@@ -209,16 +211,148 @@ def check_activations(ns: dict[str, Any], out: str, s: dict[str, Any]) -> None:
     shows(out, "|f'(z)|^N:", fl["at_trace"])
 
 
+# --------------------------------------------------------------------------- A: architecture
+
+
+def architecture_states() -> list[tuple[str, dict[str, Any]]]:
+    s0 = arch.initial_state({})
+    deep = arch.initial_state(
+        {
+            "n_in": "3",
+            "n_hidden": 5,
+            "h3": 1,
+            "act1": "leaky_relu",
+            "act2": "sigmoid",
+            "act3": "tanh",
+            "act4": "softplus",
+            "act5": "linear",
+            "n_out": "1",
+            "act_out": "linear",
+        }
+    )
+    broken = arch.set_param(s0, "break_layer", "2")
+    return [
+        ("initial", s0),
+        ("highlight-layer-2", arch.next_layer(arch.next_layer(s0))),
+        ("flow-at-the-output", repeat(arch.flow_step, s0, 12)),
+        ("flow-midway", repeat(arch.flow_step, s0, 5)),
+        ("deep-every-activation-flowed", repeat(arch.flow_step, arch.next_layer(deep), 24)),
+        (
+            "sigmoid-output-flowed",
+            repeat(arch.flow_step, arch.set_param(s0, "act_out", "sigmoid"), 12),
+        ),
+        ("broken-W2", broken),
+        (
+            "broken-W2-highlighted-flow-stopped",
+            repeat(arch.flow_step, arch.set_param(broken, "highlight", 2), 6),
+        ),
+        ("broken-W1", arch.set_param(s0, "break_layer", "1")),
+        ("break-beyond-the-network", arch.set_param(s0, "break_layer", "6")),
+    ]
+
+
+def check_architecture(ns: dict[str, Any], out: str, s: dict[str, Any]) -> None:
+    assert ns["n"] == s["sizes"], (ns["n"], s["sizes"])
+    for lay in s["layers"]:
+        ly = lay["layer"]
+        W, b = ns[f"W{ly}"], ns[f"b{ly}"]
+        assert list(W.shape) == lay["W_shape_shown"], (ly, W.shape, lay["W_shape_shown"])
+        assert list(b.shape) == lay["b_shape"], (ly, b.shape, lay["b_shape"])
+        assert W.size + b.size == lay["params_shown"], (ly, W.size + b.size, lay)
+        w_shape = "(" + ", ".join(map(str, lay["W_shape_shown"])) + ")"
+        shows(
+            out,
+            f"layer {ly}: W{ly} {w_shape}, b{ly}",
+            [*lay["b_shape"], lay["weights_shown"], lay["biases"], lay["params_shown"]],
+        )
+    assert ns["total"] == s["total_params"], (ns["total"], s["total_params"])
+    shows(out, "total parameters:", s["total_params"])
+    m = s["mismatch"]
+    if m:
+        ly = m["layer"]
+        assert ns.get("error"), "the broken product must fail with NumPy's error"
+        shows(out, f"W{ly} @ a{ly - 1} fails:", [*m["W_shape"], *m["a_shape"]])
+    elif s["highlight"]:
+        ly = s["highlight"]["layer"]
+        shape = f"{s['sizes'][ly]}×1"
+        assert s["highlight"]["shapes"].endswith(f"a[{ly}]: {shape}"), s["highlight"]
+        assert ns[f"z{ly}"].shape == (s["sizes"][ly], 1), ns[f"z{ly}"].shape
+        shows(
+            out,
+            f"z{ly} = W{ly} @ a{ly - 1} + b{ly}:",
+            [*ns[f"W{ly}"].shape, s["sizes"][ly - 1], 1, s["sizes"][ly], 1],
+        )
+    flowed = s["output"] is not None and s["flow"]["pos"] >= s["flow"]["end"]
+    if flowed:
+        close("y_hat", ns["y_hat"], s["output"]["values"])
+        shows(out, "y_hat:", s["output"]["values"])
+        for i, col in enumerate(s["columns"]):  # node shades: a[l] scaled by its largest |a|
+            a = ns[f"a{i}"].ravel()
+            close(f"a{i} / max|a{i}|", a / np.max(np.abs(a)) if np.any(a) else a, col["shade"])
+    else:
+        assert "y_hat" not in ns, "ŷ is not on screen before the flow reaches the output"
+
+
+# --------------------------------------------------------------------------- A: forward
+
+
+def forward_states() -> list[tuple[str, dict[str, Any]]]:
+    s0 = fw.initial_state({})
+    states = [(f"step-{k}", repeat(fw.next_step, s0, k)) for k in range(fw.LAST_STEP + 1)]
+    zero = fw.set_param(repeat(fw.next_step, s0, 5), "bias_init", "zero")
+    return [
+        *states,
+        ("zero-biases-done", zero),
+        ("new-weights-step-3", fw.new_weights(repeat(fw.next_step, s0, 3))),
+        ("typed-input-step-4", fw.set_param(repeat(fw.next_step, s0, 4), "x", "-2.5, 3")),
+        ("seed-99-step-2", fw.set_param(repeat(fw.next_step, s0, 2), "seed", 99)),
+    ]
+
+
+def check_forward(ns: dict[str, Any], out: str, s: dict[str, Any]) -> None:
+    step = s["step"]
+    close("a0", ns["a0"], s["A"][0])
+    assert ns["a0"].shape == (2, 1), ns["a0"].shape
+    shows(out, "a0:", s["A"][0])
+    for i in range(2):
+        layer = i + 1
+        if step >= 2 * layer - 1:
+            close(f"W{layer}", ns[f"W{layer}"], s["W"][i])
+            close(f"b{layer}", ns[f"b{layer}"], s["b"][i])
+            close(f"z{layer}", ns[f"z{layer}"], s["Z"][i])
+            assert ns[f"z{layer}"].shape == tuple(s["shapes"][i]["z"]), ns[f"z{layer}"].shape
+            shows(out, f"z{layer}:", s["Z"][i])
+        else:
+            assert f"z{layer}" not in ns, f"step {step}: z{layer} is not computed yet"
+        if step >= 2 * layer:
+            close(f"a{layer}", ns[f"a{layer}"], s["A"][layer])
+            shows(out, f"a{layer}:", s["A"][layer])
+        else:
+            assert f"a{layer}" not in ns, f"step {step}: a{layer} is not computed yet"
+    if step >= 4:
+        shows(out, "sum of a2:", s["output"]["sum"])
+    if step == fw.LAST_STEP:
+        k = s["output"]["predicted"]
+        shows(out, "predicted class:", [k + 1, s["output"]["probs"][k]])
+
+
 # --------------------------------------------------------------------------- A: the cases
 
-MODULES_A = {"perceptron": pc, "activations": act}
+MODULES_A = {"perceptron": pc, "activations": act, "architecture": arch, "forward": fw}
 CHECKS_A: dict[str, Callable[[dict[str, Any], str, dict[str, Any]], None]] = {
     "perceptron": check_perceptron,
     "activations": check_activations,
+    "architecture": check_architecture,
+    "forward": check_forward,
 }
 CASES_A = [
     (sim, case, jsonable(state))
-    for sim, states in [("perceptron", perceptron_states()), ("activations", activation_states())]
+    for sim, states in [
+        ("perceptron", perceptron_states()),
+        ("activations", activation_states()),
+        ("architecture", architecture_states()),
+        ("forward", forward_states()),
+    ]
     for case, state in states
 ]
 
@@ -247,6 +381,10 @@ MUTATIONS_A = [
     ("activations", "sigmoid-z4.0", "sigmoid(z) * (1 - sigmoid(z))", "sigmoid(z)"),
     ("activations", "softmax", "np.diag(p) - np.outer(p, p)", "np.diag(p)"),
     ("activations", "compare-all", "np.where(z > 0, 1.0, 0.01)", "np.where(z > 0, 1.0, 0.1)"),
+    ("architecture", "broken-W2", "np.hstack([W2, ", "np.hstack([W2, W2, "),
+    ("architecture", "flow-at-the-output", "np.sqrt(2 / 8)", "np.sqrt(1 / 8)"),
+    ("forward", "step-4", "exp_z / np.sum(exp_z", "exp_z / np.max(exp_z"),
+    ("forward", "step-2", "np.maximum(0, z1)", "np.maximum(0.1, z1)"),
 ]
 
 
@@ -261,3 +399,21 @@ def test_the_checks_catch_a_script_broken_on_purpose_a(sim: str, case: str, old:
     ns, out = run(code.replace(old, new))
     with pytest.raises(AssertionError):
         CHECKS_A[sim](ns, out, state)
+
+
+DAMAGED_A = [
+    ("perceptron", "after-one-update", {"last": {}}, "state.last lacks b_new"),
+    ("perceptron", "after-one-update", {"w": [1.0]}, "w must have 2 numbers, not 1"),
+    ("perceptron", "initial", {"y": [1, -1]}, "X must be 2 rows of one number per label"),
+    ("forward", "step-5", {"x": [1.0, 2.0, 3.0]}, "the columns of W must equal the rows of a"),
+]
+
+
+@pytest.mark.parametrize(("sim", "case", "damage", "refusal"), DAMAGED_A)
+def test_a_damaged_state_gets_a_sentence_not_a_script_a(sim, case, damage, refusal):
+    state = next(st for s, c, st in CASES_A if (s, c) == (sim, case))
+    answer = json.loads(
+        _bridge.call(f"{sim}.numpy_code", json.dumps({"state": {**state, **damage}}))
+    )
+    assert answer.get("type") in ("ValueError", "DimensionError"), answer  # refusals
+    assert refusal in answer["error"], answer
