@@ -39,6 +39,7 @@ from engine.activations import (
     softmax_jacobian,
 )
 from engine.losses import cross_entropy, softmax_cross_entropy_grad
+from sims import _numpy_script as nps
 from sims._contract import Control, Settings, SimMeta, decimals, setting_action
 
 
@@ -414,3 +415,104 @@ def move_z(state: dict[str, Any], steps: int) -> State:
 
 
 ACTIONS = {"set_param": set_param, "set_logits": set_logits, "move_z": move_z}
+
+
+# ------------------------------------------------------------------ Show the NumPy
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of what the sim shows for its settings: the selected function
+    and its derivative at the traced z, the saturated share of the range and the gradient-flow
+    factors max|f′|^N and |f′(z)|^N; in softmax mode the probabilities, their Jacobian and
+    cross-entropy with its gradient p − y; with Compare All, every function at z."""
+    p = SETTINGS.clean(state["params"])
+    R, N, key = p["z_range"], p["depth"], p["activation"]
+    z = float(np.clip(p["z"], -R, R))  # as _build: the traced point stays inside the range
+    grid = [
+        f"# the plotted range: {N_SAMPLES} points from −R to R",
+        f"zs = np.linspace({nps.number(-R)}, {nps.number(R)}, {N_SAMPLES})",
+    ]
+    if p["compare_all"]:
+        return nps.script(_compare_all_lines(z, N, grid))
+    grid.append(f"threshold = {nps.number(p['threshold'])}  # |f'| below this is saturated")
+    if key == "softmax":
+        return nps.script(_softmax_lines(p, grid))
+    df = f"{key}_grad"
+    return nps.script(
+        [
+            f"# {nps.LABEL[key]} and its derivative",
+            *nps.function_defs(key),
+            *grid,
+            "# the traced point: f(z) and f'(z)",
+            f"z = {nps.number(z)}",
+            f"a = {key}(z)",
+            f"da = {df}(z)",
+            'print("z:", z)',
+            'print("f(z):", a)',
+            'print("f\'(z):", da)',
+            'print("saturated at z:", abs(da) < threshold)',
+            "# the saturated share of the range: where |f'(z)| < threshold",
+            f"saturated = np.abs({df}(zs)) < threshold",
+            'print("saturated share:", saturated.mean())',
+            "# gradient flow through N layers: each passes back at most max|f'| of the gradient",
+            f"N = {N}",
+            f"max_grad = np.max(np.abs({df}(zs)))",
+            'print("max |f\'|:", max_grad)',
+            'print("max |f\'|^N:", max_grad**N)',
+            'print("|f\'(z)|^N:", abs(da) ** N)',
+        ]
+    )
+
+
+def _softmax_lines(p: dict[str, Any], grid: list[str]) -> list[str]:
+    logits = [p["logit1"], p["logit2"], p["logit3"]]
+    return [
+        "# softmax down the column, with the max subtracted so that no exp overflows",
+        "def softmax(z):",
+        "    exp_z = np.exp(z - np.max(z, axis=0, keepdims=True))",
+        "    return exp_z / np.sum(exp_z, axis=0, keepdims=True)",
+        "",
+        "# the three logits and their probabilities",
+        *nps.array("z", logits),
+        "p = softmax(z)",
+        'print("p:", p)',
+        'print("sum of p:", p.sum())',
+        "# the Jacobian dp_i/dz_j = p_i (δ_ij − p_j); its diagonal is p_i (1 − p_i)",
+        "J = np.diag(p) - np.outer(p, p)",
+        'print("Jacobian:", J.tolist())',
+        'print("dp1/dz1:", J[0, 0])',
+        "# cross-entropy with class 1 as the true class, and its gradient p − y",
+        "y = np.array([1.0, 0.0, 0.0])",
+        "loss = -np.sum(y * np.log(p))",
+        'print("loss:", loss)',
+        'print("dL/dz:", p - y)',
+        *grid,
+        "# the curve p1(z1) as z1 sweeps the range (z2, z3 fixed): one column per z1",
+        "Z = np.vstack([zs, np.full_like(zs, z[1]), np.full_like(zs, z[2])])",
+        "P = softmax(Z)",
+        "dp1 = P[0] * (1 - P[0])",
+        'print("saturated share:", np.mean(dp1 < threshold))',
+    ]
+
+
+def _compare_all_lines(z: float, depth: int, grid: list[str]) -> list[str]:
+    lines = ["# every activation and its derivative"]
+    for key in ELEMENTWISE:
+        lines += nps.function_defs(key)
+    return [
+        *lines,
+        "functions = {",
+        *(f'    "{k}": ({k}, {k}_grad),' for k in ELEMENTWISE),
+        "}",
+        *grid,
+        "# each function at the traced z, and its best case factor max|f'|^N through N layers",
+        f"z = {nps.number(z)}",
+        f"N = {depth}",
+        "compare = {}",
+        "for name, (f, df) in functions.items():",
+        "    compare[name] = (f(z), df(z), np.max(np.abs(df(zs))) ** N)",
+        "    print(f\"{name}: f(z) = {f(z)}, f'(z) = {df(z)}, max|f'|^N = {compare[name][2]}\")",
+    ]
+
+
+VIEWS = {"numpy_code": numpy_code}

@@ -47,6 +47,7 @@ import numpy as np
 
 from engine import dense
 from engine.activations import ACTIVATION_TABLE, get_activation
+from sims import _numpy_script as nps
 from sims._args import Range
 from sims._contract import Control, Settings, SimMeta, fmt, setting_action
 
@@ -636,3 +637,83 @@ ACTIONS = {
     "flow_step": flow_step,
     "reset_flow": reset_flow,
 }
+
+
+# --------------------------------------------------------------------------- Show the NumPy
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of what the sim shows: each W[l] (n_l × n_(l−1)) and b[l]
+    (n_l × 1), the sim's own weights (He initialisation from seed SEED, zero biases), each
+    layer's parameter count and the total; a broken connection's W with its extra column and
+    the product NumPy refuses; the highlighted layer's shapes; and, once the data flow has
+    reached the output, the forward pass of the sample x that gives ŷ."""
+    s = _evaluate(SETTINGS.clean(state["params"]), state["flow"])  # what the sim draws
+    sizes, acts, L = s["sizes"], s["activations"], s["L"]
+    mismatch = s["mismatch"]
+    lines = [
+        f"# layer sizes n[0] (input) ... n[L] (output): {' → '.join(map(str, sizes))}",
+        f"n = {sizes}",
+        f"# W[l] is n[l] × n[l-1] and b[l] is n[l] × 1: He initialisation (seed {SEED}) and "
+        "zero biases, as the sim",
+        f"rng = np.random.default_rng({SEED})",
+    ]
+    for ly in range(1, L + 1):
+        lines += [
+            f"W{ly} = rng.standard_normal(({sizes[ly]}, {sizes[ly - 1]})) * np.sqrt(2 / "
+            f"{sizes[ly - 1]})",
+            f"b{ly} = np.zeros(({sizes[ly]}, 1))",
+        ]
+    if mismatch:
+        ly = mismatch["layer"]
+        rows, cols = mismatch["W_shape"]
+        lines += [
+            f"# the broken connection: W{ly} gets one column too many ({rows} × {cols})",
+            f"W{ly} = np.hstack([W{ly}, np.random.default_rng([{SEED}, 2]).standard_normal"
+            f"(({rows}, 1))])",
+        ]
+    pairs = ", ".join(f"(W{ly}, b{ly})" for ly in range(1, L + 1))
+    lines += [
+        "# parameters of each layer: every entry of W[l] and of b[l]",
+        f"layers = [{pairs}]",
+        "for l, (W, b) in enumerate(layers, start=1):",
+        '    print(f"layer {l}: W{l} {W.shape}, b{l} {b.shape}: {W.size} + {b.size} = '
+        '{W.size + b.size}")',
+        "total = sum(W.size + b.size for W, b in layers)",
+        'print("total parameters:", total)',
+    ]
+    if mismatch:
+        ly = mismatch["layer"]
+        lines += [
+            f"# the columns of W{ly} must equal the rows of a[{ly - 1}]: here they do not",
+            f"a_prev = np.zeros(({sizes[ly - 1]}, 1))  # any a[{ly - 1}] of its shape",
+            "try:",
+            f"    W{ly} @ a_prev",
+            "except ValueError as err:",
+            "    error = str(err)",
+            f'    print("W{ly} @ a{ly - 1} fails:", W{ly}.shape, "@", a_prev.shape, error)',
+        ]
+    elif s["highlight"]:
+        ly = s["highlight"]["layer"]
+        lines += [
+            f"# the highlighted layer {ly}: z[{ly}] = W[{ly}] a[{ly - 1}] + b[{ly}]",
+            f"a_prev = np.zeros(({sizes[ly - 1]}, 1))  # any a[{ly - 1}] of its shape",
+            f"z{ly} = W{ly} @ a_prev + b{ly}",
+            f'print("z{ly} = W{ly} @ a{ly - 1} + b{ly}:", W{ly}.shape, "@", a_prev.shape, '
+            f'"->", z{ly}.shape)',
+        ]
+    if s["output"] and s["flow"]["pos"] >= s["flow"]["end"]:
+        lines += [
+            f"# the data flow: the sim's sample input x (seed [{SEED}, 1]) through every layer",
+            f"a0 = np.random.default_rng([{SEED}, 1]).standard_normal(({sizes[0]}, 1))",
+        ]
+        for ly in range(1, L + 1):
+            lines += [
+                f"z{ly} = W{ly} @ a{ly - 1} + b{ly}",
+                *nps.activation_lines(acts[ly - 1], f"z{ly}", f"a{ly}"),
+            ]
+        lines += [f"y_hat = a{L}", 'print("y_hat:", y_hat.ravel())']
+    return nps.script(lines)
+
+
+VIEWS = {"numpy_code": numpy_code}

@@ -40,13 +40,15 @@ The state is :class:`State` (plain JSON, drawn by ``static/sketches/forward-prop
 from __future__ import annotations
 
 import re
-from typing import Any, TypedDict, cast
+from typing import Annotated, Any, TypedDict, cast
 
 import numpy as np
 
 from engine import dense
 from engine.activations import softmax_terms
 from sims import _contract
+from sims import _numpy_script as nps
+from sims._args import Range
 from sims._contract import Control, Settings, SimMeta, setting_action, sub
 
 
@@ -66,8 +68,8 @@ class State(TypedDict):
     rows: list[list[dict[str, Any]]]
     act_rows: list[list[dict[str, Any]]]
     shapes: list[dict[str, Any]]
-    step: int
-    focus: int
+    step: Annotated[int, Range(0, 5)]  # 0..LAST_STEP
+    focus: Annotated[int, Range(0, 2)]  # a neuron of the widest layer (3)
     steps: list[dict[str, Any]]
     output: dict[str, Any]
     message: str
@@ -503,6 +505,10 @@ def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> State:
     """A control changed. Inputs and weights change the values, never the current step."""
     new = {**state, "notice": ""}
     if name in ("x1", "x2"):
+        if len(state["x"]) != SIZES[0]:  # a damaged state: say so, never an IndexError
+            raise ValueError(
+                f"the state's input x has {len(state['x'])} numbers; this network takes {SIZES[0]}"
+            )
         x = list(state["x"])
         x[0 if name == "x1" else 1] = float(p[name])
         p.update(x1=x[0], x2=x[1], x=input_text(x))
@@ -553,3 +559,56 @@ ACTIONS = {
     "new_weights": new_weights,
     "set_focus": set_focus,
 }
+
+
+# --------------------------------------------------------------------------- Show the NumPy
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of the forward pass up to the current step: a[0] = x, then
+    z[l] = W[l] @ a[l-1] + b[l] and a[l] = activation(z[l]) (ReLU, then softmax with the max
+    subtracted), with the state's weights, biases and input; at step 5 the prediction."""
+    params = _params_from_state(state)  # the shapes are checked by the engine first
+    dense.forward(params, np.asarray(state["x"], dtype=float).reshape(-1, 1), ACTIVATIONS)
+    step = int(state["step"])
+    lines = [
+        "# step 0: the input a[0] = x, as a column (2 × 1)",
+        *nps.array("a0", [[float(v)] for v in state["x"]]),
+        'print("a0:", a0.ravel())',
+    ]
+    for i, name in enumerate(ACTIVATIONS):
+        layer = i + 1
+        W, b = params[i]
+        n_out, n_in = W.shape
+        if step >= 2 * layer - 1:
+            lines += [
+                f"# step {2 * layer - 1}: z[{layer}] = W[{layer}] a[{layer - 1}] + b[{layer}]: "
+                f"({n_out} × {n_in}) @ ({n_in} × 1) + ({n_out} × 1) -> {n_out} × 1",
+                *nps.array(f"W{layer}", W.tolist()),
+                *nps.array(f"b{layer}", b.tolist()),
+                f"z{layer} = W{layer} @ a{layer - 1} + b{layer}",
+                f'print("z{layer}:", z{layer}.ravel())',
+            ]
+        if step >= 2 * layer:
+            how = (
+                "max(0, z), neuron by neuron"
+                if name == "relu"
+                else "e^z / Σ e^z down the column (the max subtracted: no exp overflows)"
+            )
+            lines += [
+                f"# step {2 * layer}: a[{layer}] = {nps.LABEL[name]}(z[{layer}]) = {how}",
+                *nps.activation_lines(name, f"z{layer}", f"a{layer}"),
+                f'print("a{layer}:", a{layer}.ravel())',
+            ]
+    if step >= 4:
+        lines.append('print("sum of a2:", a2.sum())')
+    if step >= LAST_STEP:
+        lines += [
+            "# step 5: the prediction y_hat = a[2]: the class with the largest probability",
+            "y_hat = a2",
+            'print("predicted class:", np.argmax(y_hat) + 1, "with probability", y_hat.max())',
+        ]
+    return nps.script(lines)
+
+
+VIEWS = {"numpy_code": numpy_code}

@@ -27,7 +27,8 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict, cast
 import numpy as np
 
 from engine import perceptron as pc
-from sims._args import Range
+from sims import _numpy_script as nps
+from sims._args import Range, check_value
 from sims._contract import Control, Settings, SimMeta, setting_action
 
 
@@ -428,3 +429,101 @@ ACTIONS = {
     "learn_step": learn_step,
     "run_step": run_step,
 }
+
+
+# --------------------------------------------------------------------------- Show the NumPy
+
+
+class LastUpdate(TypedDict):
+    """``state["last"]``: the update w ← w + η·y·x, b ← b + η·y made at point ``i``."""
+
+    i: int
+    x: list[float]
+    y: Literal[1, -1]
+    lr: float
+    w_old: list[float]
+    b_old: float
+    w_new: list[float]
+    b_new: float
+    epoch: NotRequired[int]
+
+
+def numpy_code(state: dict[str, Any]) -> str:
+    """The plain-NumPy script of what the sim shows: z = w·x + b for every point, the
+    predictions sign(z), the misclassified points and the accuracy; and, when the state has a
+    last update, that update w ← w + η·y·x, b ← b + η·y with its numbers, giving w and b."""
+    X, y, w, b = state["X"], state["y"], state["w"], state["b"]
+    if len(X) != 2 or any(len(row) != len(y) for row in X):
+        raise ValueError("the state's points X must be 2 rows of one number per label in y")
+    if len(w) != 2:
+        raise ValueError(f"the state's weight vector w must have 2 numbers, not {len(w)}")
+    last = state["last"]
+    if last is not None:
+        check_value(last, LastUpdate, "state.last")
+    m = len(y)
+    lines = ["# the points, one per column of X (2 × m), and their labels y (+1 or −1)"]
+    lines += nps.array("X", X)
+    lines += nps.array("y", y, dtype="" if y else "int")
+    if last is None:
+        lines += [
+            "# the weight vector w and the bias b",
+            *nps.array("w", w),
+            f"b = {nps.number(b)}",
+        ]
+    else:
+        i = int(last["i"])
+        same_point = (
+            0 <= i < m
+            and [float(row[i]) for row in X] == [float(v) for v in last["x"]]
+            and int(y[i]) == int(last["y"])
+        )
+        epoch = last.get("epoch", state["learn"]["epoch"])
+        lines += [
+            f"# the last update (epoch {epoch}): point i was misclassified",
+            "# (y_i·z_i ≤ 0), so the rule moved w and b: w ← w + η·y_i·x_i, b ← b + η·y_i",
+            f"eta = {nps.number(last['lr'])}",
+            f"i = {i}",
+            *(["x_i = X[:, i]"] if same_point else nps.array("x_i", last["x"])),
+            "y_i = y[i]" if same_point else f"y_i = {int(last['y'])}",
+            *nps.array("w_old", last["w_old"]),
+            f"b_old = {nps.number(last['b_old'])}",
+            'print("z_i before the update:", w_old @ x_i + b_old)',
+            "w = w_old + eta * y_i * x_i",
+            "b = b_old + eta * y_i",
+            'print("w after the update:", w)',
+            'print("b after the update:", b)',
+        ]
+        if [float(v) for v in last["w_new"]] != [float(v) for v in w] or float(
+            last["b_new"]
+        ) != float(b):
+            lines += [
+                "# the weights were changed since that update",
+                *nps.array("w", w),
+                f"b = {nps.number(b)}",
+            ]
+    lines += [
+        "# pre-activation z = w·x + b of every point (w @ X: one number per column)",
+        "z = w @ X + b",
+        "# prediction sign(z), with sign(0) = +1 as in the chapter",
+        "y_hat = np.where(z >= 0, 1, -1)",
+        "# misclassified: on the wrong side of the line or on it (y·z ≤ 0)",
+        "wrong = np.flatnonzero(y * z <= 0)",
+    ]
+    if m:
+        lines += [
+            "# accuracy: the fraction of points with y_hat = y",
+            "accuracy = np.mean(y_hat == y)",
+            'print("z:", z)',
+            'print("predictions:", y_hat)',
+            'print("misclassified points:", wrong)',
+            'print("accuracy:", np.sum(y_hat == y), "/", y.size, "=", accuracy)',
+        ]
+    else:
+        lines += [
+            "# no points yet: nothing to classify, so no accuracy",
+            'print("points:", y.size)',
+        ]
+    return nps.script(lines)
+
+
+VIEWS = {"numpy_code": numpy_code}

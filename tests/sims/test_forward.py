@@ -248,3 +248,32 @@ def test_fmt_uses_a_real_minus_and_no_negative_zero():
     assert fp.fmt(-0.125) == "−0.125"
     assert fp.fmt(0.5) == "0.50"
     assert fp.fmt(0.24412, 3, 3) == "0.244"
+
+
+@pytest.mark.parametrize("x", [[], [1.0], [1.0, 0.5, 2.0]])
+def test_a_state_whose_input_is_not_two_numbers_is_refused_with_a_sentence(state, x):
+    """Found by tests/sims/test_fuzz.py: a damaged x made the x1 slider an IndexError."""
+    from sims._bridge import call
+
+    damaged = json.loads(dumps({**state, "x": x}))
+    out = json.loads(
+        call("forward.set_param", json.dumps({"state": damaged, "name": "x1", "value": 1.0}))
+    )
+    assert out.get("type") == "ValueError", out
+    assert f"has {len(x)} numbers; this network takes 2" in out["error"], out
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("step", 99), ("step", -1), ("focus", -5), ("focus", 3)]
+)
+def test_a_state_whose_step_or_focus_is_out_of_range_is_refused_with_a_sentence(state, key, value):
+    """step 99 made new_weights and set_focus an IndexError; the State type now bounds both
+    (step 0..LAST_STEP, focus 0..the widest layer − 1)."""
+    from sims._bridge import call
+
+    damaged = json.loads(dumps({**state, key: value}))
+    for action, extra in [("new_weights", {}), ("set_focus", {"neuron": 0})]:
+        out = json.loads(call(f"forward.{action}", json.dumps({"state": damaged, **extra})))
+        assert out.get("type") == "ValueError", (action, out)
+        assert f"state.{key} must be a whole number from 0 to" in out["error"], (action, out)
+    assert (fp.LAST_STEP, max(fp.SIZES) - 1) == (5, 2), "update the Range of State.step/focus"

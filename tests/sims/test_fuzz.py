@@ -23,6 +23,10 @@ from sims._contract import defaults, dumps
 
 SIMS = sims.discover()
 CASES = [(name, action) for name, m in sorted(SIMS.items()) for action in sorted(m.ACTIONS)]
+# the read-only VIEWS (e.g. numpy_code) take the same states, so they are fuzzed the same way
+CASES += [
+    (name, view) for name, m in sorted(SIMS.items()) for view in sorted(getattr(m, "VIEWS", {}))
+]
 STATES = {
     name: json.loads(dumps(m.initial_state(defaults(m.CONTROLS)))) for name, m in SIMS.items()
 }
@@ -56,14 +60,20 @@ def answer(path: str, args_json: str) -> dict:
         f"{out.get('detail')}"
     )
     name, _, action = path.partition(".")
-    fn = SIMS[name].ACTIONS[action]
+    fn = function(name, action)
     if "ok" in out and typing.get_type_hints(fn).get("return") is SIMS[name].State:
         _args.check_value(out["ok"], SIMS[name].State, f"{path} result")
+    if "ok" in out and typing.get_type_hints(fn).get("return") is str:  # a view's text
+        assert isinstance(out["ok"], str), f"{path} answered {out['ok']!r:.200}, not a text"
     return out
 
 
+def function(name: str, action: str):  # noqa: ANN201 - an action or a view
+    return {**getattr(SIMS[name], "VIEWS", {}), **SIMS[name].ACTIONS}[action]
+
+
 def params_of(name: str, action: str) -> list[str]:
-    return [p for p in inspect.signature(SIMS[name].ACTIONS[action]).parameters if p != "state"]
+    return [p for p in inspect.signature(function(name, action)).parameters if p != "state"]
 
 
 @pytest.mark.parametrize(("name", "action"), CASES, ids=[f"{n}.{a}" for n, a in CASES])
