@@ -63,6 +63,16 @@ def call(path: str, args_json: str) -> str:
                 **args["state"],
                 "params": module.SETTINGS.clean(args["state"]["params"]),
             }
+        if fn_name in views and fn_name not in module.ACTIONS:
+            try:
+                return dumps({"ok": fn(**args)})
+            except (KeyError, IndexError, TypeError, AttributeError) as exc:
+                # a view only reads the state, and works for every state the sim makes
+                # (tests/sims/test_numpy_code*.py): what it cannot read is a damaged state
+                raise ValueError(
+                    f"this state is damaged: {fn_name} cannot read it "
+                    f"({type(exc).__name__}: {exc}); reload the sim to start again"
+                ) from exc
         return dumps({"ok": fn(**args)})
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message for the status line
         if _is_refusal(exc):  # a refusal: its message is for the reader, no traceback needed

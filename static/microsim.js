@@ -606,7 +606,7 @@
     if (Object.prototype.hasOwnProperty.call(out, 'error')) {
       const err = new EngineError(out);
       // a refusal is a sentence for the reader; a bug names the call, for whoever reports it
-      const refusal = err.name === 'ValueError' || err.name === 'LookupError';
+      const refusal = err.name !== 'InternalError'; // ValueError, LookupError, DimensionError…
       const sentence = err.message.charAt(0).toUpperCase() + err.message.slice(1);
       setStatus(refusal ? sentence : `${path}: ${err.message}`, true, err.detail);
       console.warn(err.detail);
