@@ -135,3 +135,49 @@ def activation_lines(name: str, z: str, a: str) -> list[str]:
 def script(lines: list[str]) -> str:
     """The script's text: ``import numpy as np``, a blank line, the lines."""
     return "\n".join(["import numpy as np", "", *lines]) + "\n"
+
+
+# -- one-expression literals (np.array([...]) as a string), for the views that build lines
+
+LITERAL_WIDTH = 92
+"""Longest nested-list literal line before it is broken over lines (one row per line)."""
+
+
+def _nested(value: Any, indent: int) -> str:
+    """A nested list literal, on one line when it fits, else one child per line."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        return number(value)
+    flat = "[" + ", ".join(_nested(v, 0) for v in value) + "]"
+    if indent + len(flat) <= LITERAL_WIDTH or not value:
+        return flat
+    pad = " " * (indent + 4)
+    if not isinstance(value[0], (list, tuple)) and not hasattr(value[0], "tolist"):
+        # a long row of numbers: wrapped, as many per line as fit
+        lines, line = [], ""
+        for text in (number(v) for v in value):
+            if line and len(pad) + len(line) + len(text) + 2 > LITERAL_WIDTH:
+                lines.append(line.rstrip())
+                line = ""
+            line += text + ", "
+        lines.append(line.rstrip())
+        return "[\n" + "\n".join(pad + ln for ln in lines) + "\n" + " " * indent + "]"
+    rows = [pad + _nested(v, indent + 4) + "," for v in value]
+    return "[\n" + "\n".join(rows) + "\n" + " " * indent + "]"
+
+
+def literal(value: Any, *, indent: int = 0) -> str:
+    """``np.array([...])`` of ``value`` (nested lists or an ndarray of numbers)."""
+    return f"np.array({_nested(value, indent)})"
+
+
+def assign(name: str, value: Any) -> str:
+    """``name = np.array([...])``, broken over lines when long."""
+    return f"{name} = {literal(value)}"
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines that already hold their import as one script ending in a newline (blank lines
+    kept, none doubled at the end)."""
+    return "\n".join(lines).rstrip() + "\n"

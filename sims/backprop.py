@@ -42,7 +42,7 @@ import numpy as np
 from engine import dense, gradcheck
 from engine.activations import get_activation
 from engine.losses import get_loss
-from sims import _pycode
+from sims import _numpy_script as nps
 from sims._contract import Control, Settings, SimMeta, setting_action, sub
 
 
@@ -601,17 +601,15 @@ def _weights_code(state: dict[str, Any]) -> list[str]:
     if u is None:
         return [
             "# the weights and biases of the 2 → 3 → 1 network (W1: 3×2, W2: 1×3)",
-            *(_pycode.assign(f"{k}{n}", state[k][n - 1]) for n in (1, 2) for k in ("W", "b")),
+            *(nps.assign(f"{k}{n}", state[k][n - 1]) for n in (1, 2) for k in ("W", "b")),
         ]
-    old = [
-        _pycode.assign(f"{k}{n}_old", u[f"{k}_before"][n - 1]) for n in (1, 2) for k in ("W", "b")
-    ]
-    grads = [_pycode.assign(f"d{k}{n}_old", u[f"d{k}"][n - 1]) for n in (1, 2) for k in ("W", "b")]
+    old = [nps.assign(f"{k}{n}_old", u[f"{k}_before"][n - 1]) for n in (1, 2) for k in ("W", "b")]
+    grads = [nps.assign(f"d{k}{n}_old", u[f"d{k}"][n - 1]) for n in (1, 2) for k in ("W", "b")]
     return [
         "# the weights before the last update, and the gradients dW, db it used",
         *old,
         *grads,
-        f"lr = {_pycode.number(u['lr'])}",
+        f"lr = {nps.number(u['lr'])}",
         "# the last update (Apply Update): W <- W - lr * dW, b <- b - lr * db",
         "W1, b1 = W1_old - lr * dW1_old, b1_old - lr * db1_old",
         "W2, b2 = W2_old - lr * dW2_old, b2_old - lr * db2_old",
@@ -667,8 +665,8 @@ def numpy_code(state: dict[str, Any]) -> str:
         "",
         "",
         "# the training example: input a0 = x as a column, and the target y",
-        f"a0 = {_pycode.array([[v] for v in state['x']])}",
-        f"y = np.array([[{_pycode.number(state['y'])}]])",
+        f"a0 = {nps.literal([[v] for v in state['x']])}",
+        f"y = np.array([[{nps.number(state['y'])}]])",
         *_weights_code(state),
     ]
     if state["phase"] == "ready":
@@ -676,7 +674,7 @@ def numpy_code(state: dict[str, Any]) -> str:
             "# no forward pass yet: press Forward Pass (the backward pass reuses its z and a)",
             'print("W1 shape:", W1.shape, " W2 shape:", W2.shape)',
         ]
-        return _pycode.script(lines)
+        return nps.join_lines(lines)
     lines += [
         "",
         "# forward pass, layer by layer: z = W a + b, a = sigmoid(z)",
@@ -733,7 +731,7 @@ def numpy_code(state: dict[str, Any]) -> str:
             'print("db1 =", db1.ravel())',
             "",
             "# what Apply Update does: W <- W - lr * dW, b <- b - lr * db, then the new loss",
-            f"lr = {_pycode.number(state['params']['lr'])}",
+            f"lr = {nps.number(state['params']['lr'])}",
             "W1_new, b1_new = W1 - lr * dW1, b1 - lr * db1",
             "W2_new, b2_new = W2 - lr * dW2, b2 - lr * db2",
             "a2_new = sigmoid(W2_new @ sigmoid(W1_new @ a0 + b1_new) + b2_new)",
@@ -742,7 +740,7 @@ def numpy_code(state: dict[str, Any]) -> str:
         ]
     if state["params"]["chain"]:
         lines += _chain_code(state)
-    return _pycode.script(lines)
+    return nps.join_lines(lines)
 
 
 VIEWS = {"numpy_code": numpy_code}

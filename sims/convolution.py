@@ -43,7 +43,7 @@ from typing import Any, TypedDict, cast
 import numpy as np
 
 from engine import conv, conv_presets
-from sims import _pycode
+from sims import _numpy_script as nps
 from sims._contract import Control, Settings, SimMeta, fmt, setting_action
 
 
@@ -635,14 +635,14 @@ def numpy_code(state: dict[str, Any]) -> str:
         "import numpy as np",
         "",
         f"# the {N}×{N} input image I (grey values from 0 to 1)",
-        _pycode.assign("I", state["input"]),
+        nps.assign("I", state["input"]),
         f"# the {k}×{k} {ker['label']} kernel K (cross-correlation: the kernel is not flipped)",
     ]
     if d == 1:
-        lines.append(_pycode.assign("K", ker["weights"]))
+        lines.append(nps.assign("K", ker["weights"]))
     else:  # the weights as the sim shows them: whole numbers times 1/d
         ints = [[int(v) for v in row] for row in ker["ints"]]
-        lines += [_pycode.assign("K_int", ints), f"K = K_int / {d}"]
+        lines += [nps.assign("K_int", ints), f"K = K_int / {d}"]
     rule = "no padding" if padding == "valid" else "(k - 1) // 2 zeros, to keep the size"
     lines += [
         f"k, s, p = {k}, {stride}, {pad}  # kernel size, stride, padding ({padding}: {rule})",
@@ -700,7 +700,7 @@ def numpy_code(state: dict[str, Any]) -> str:
                 f"        pooled[r, c] = out[2 * r : 2 * r + 2, 2 * c : 2 * c + 2].{mode}()",
                 'print("pooled =\\n", pooled)',
             ]
-    return _pycode.script(lines)
+    return nps.join_lines(lines)
 
 
 VIEWS = {"numpy_code": numpy_code}

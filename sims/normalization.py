@@ -47,7 +47,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from engine import norm
-from sims import _pycode
+from sims import _numpy_script as nps
 from sims._contract import Control, Settings, SimMeta, setting_action
 
 
@@ -524,9 +524,9 @@ def numpy_code(state: dict[str, Any]) -> str:
         "import numpy as np",
         "",
         f"# the sample tensor x: (N, C, L) = (batch {n}, channels {c}, positions {length})",
-        _pycode.assign("x", state["x"]),
-        f"gamma, beta, eps = {_pycode.number(p['gamma'])}, {_pycode.number(p['beta'])}, "
-        f"{_pycode.number(fixed['eps'])}",
+        nps.assign("x", state["x"]),
+        f"gamma, beta, eps = {nps.number(p['gamma'])}, {nps.number(p['beta'])}, "
+        f"{nps.number(fixed['eps'])}",
         "",
         "# Batch Norm, training: a mean and variance per channel, over batch and positions: "
         "axes (0, 2)",
@@ -538,11 +538,11 @@ def numpy_code(state: dict[str, Any]) -> str:
         "",
         f"# Batch Norm, inference: running averages over {fixed['train_steps']} training "
         f"batches of {n}, from 0 and 1; after each",
-        f"# mu_run <- {_pycode.number(1 - momentum)} mu_run + {_pycode.number(momentum)} mu_B, "
-        f"var_run <- {_pycode.number(1 - momentum)} var_run + {_pycode.number(momentum)} "
+        f"# mu_run <- {nps.number(1 - momentum)} mu_run + {nps.number(momentum)} mu_B, "
+        f"var_run <- {nps.number(1 - momentum)} var_run + {nps.number(momentum)} "
         "var_B·m/(m-1)",
-        _pycode.assign("mu_run", bn["running_mean"]),
-        _pycode.assign("var_run", bn["running_var"]),
+        nps.assign("mu_run", bn["running_mean"]),
+        nps.assign("var_run", bn["running_var"]),
         "# (as columns (C, 1) they broadcast over x's (N, C, L): one value per channel)",
         "y_bn_infer = gamma * (x - mu_run[:, None]) / np.sqrt(var_run[:, None] + eps) + beta",
         'print("running means =", mu_run)',
@@ -591,11 +591,11 @@ def numpy_code(state: dict[str, Any]) -> str:
             "",
             "# the channels' populations have means shift + (-2 … 3): how far the batch "
             "means miss them",
-            f"pop_mean = {_pycode.number(p['shift'])} + np.linspace(-2.0, 3.0, {c})",
+            f"pop_mean = {nps.number(p['shift'])} + np.linspace(-2.0, 3.0, {c})",
             'print("batch means miss the population means by up to", '
             "np.abs(mu_B.ravel() - pop_mean).max())",
         ]
-    return _pycode.script(lines)
+    return nps.join_lines(lines)
 
 
 VIEWS = {"numpy_code": numpy_code}

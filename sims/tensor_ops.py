@@ -52,7 +52,7 @@ from typing import Any, TypedDict, cast
 import numpy as np
 
 from engine import tensor as T
-from sims import _pycode
+from sims import _numpy_script as nps
 from sims._contract import Control, Settings, SimMeta, setting_action
 
 
@@ -726,7 +726,7 @@ def numpy_code(state: dict[str, Any]) -> str:
             b = parse_field(p, "second", max_ndim=MAX_INPUT_NDIM, max_elements=MAX_INPUT_ELEMENTS)
         what, call = _call_code(op, p)
     except FieldError as err:
-        return _pycode.script(
+        return nps.join_lines(
             [
                 *lines,
                 f"# the sim cannot read the {err.field} text, so there is no NumPy call to run:",
@@ -750,7 +750,7 @@ def numpy_code(state: dict[str, Any]) -> str:
             "    error = err",
             '    print("NumPy raises", type(error).__name__ + ":", error)',
         ]
-        return _pycode.script(lines)
+        return nps.join_lines(lines)
     lines += [*call, 'print("result shape:", result.shape)']
     drawable = all(out["drawable"] for out in state["outputs"])
     if op == "einsum":
@@ -766,7 +766,7 @@ def numpy_code(state: dict[str, Any]) -> str:
         ]
     else:
         lines.append('print("result:\\n", result)')
-    return _pycode.script(lines)
+    return nps.join_lines(lines)
 
 
 VIEWS = {"numpy_code": numpy_code}
