@@ -105,6 +105,18 @@ def serve(site: Path = SITE) -> Iterator[SiteServer]:
                 holder["s"].requests.append((self.path, 0, 0))
                 self.close_connection = True
                 return
+            if kind == "gzip":  # what a static host that compresses its files sends
+                import gzip
+
+                data = gzip.compress((Path(self.directory) / path.lstrip("/")).read_bytes())
+                self.send_response(200)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Type", self.guess_type(path))
+                self.end_headers()
+                self.wfile.write(data)
+                holder["s"].requests.append((self.path, 200, len(data)))
+                return
             if kind == "truncate":
                 data = (Path(self.directory) / path.lstrip("/")).read_bytes()
                 half = data[: len(data) // 2]

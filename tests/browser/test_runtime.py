@@ -321,3 +321,17 @@ def test_a_failed_or_truncated_download_is_an_error_naming_the_file_and_retry_re
         assert errors == [], errors
     finally:
         context.close()
+
+
+def test_a_host_that_gzips_the_runtime_passes_the_size_and_hash_checks(browser, site_server):
+    """The checks are on the decoded bytes, so a static host that sends pyodide.asm.wasm and the
+    wheels gzip-compressed (Content-Length = the compressed size) boots as usual."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    try:
+        page = context.new_page()
+        with site_server.fault(".wasm", "gzip"), site_server.fault(".whl", "gzip"):
+            page.goto(f"{site_server.url}sims/perceptron-decision-boundary/main.html")
+            wait_ready(page)
+        assert page.evaluate("() => window.microsim.act('learn_step')")["learn"]["updates"] == 1
+    finally:
+        context.close()
