@@ -102,11 +102,11 @@ OPS = [
     ["concatenate", "concatenate"],
     ["stack", "stack"],
     ["broadcast", "broadcast"],
-    ["einsum", "einsum (shape inference)"],
+    ["einsum", "einsum"],
 ]
 EINSUMS = [
-    ["bik,bkj->bij", "batched matmul bik,bkj→bij"],
-    ["bqd,bkd->bqk", "attention bqd,bkd→bqk"],
+    ["bik,bkj->bij", "bik,bkj→bij"],  # short: the select is 150 px wide on a phone
+    ["bqd,bkd->bqk", "bqd,bkd→bqk"],
 ]
 SECOND_SUGGESTION = {
     "concatenate": "(2, 3, 4)",
@@ -200,7 +200,14 @@ CONTROLS = [
         maxlength=24,
         help="concatenate / stack / broadcast / einsum second operand",
     ),
-    Control("einsum", "select", "Einsum", default="bik,bkj->bij", options=EINSUMS),
+    Control(
+        "einsum",
+        "select",
+        "Einsum (matmul, attention)",
+        default="bik,bkj->bij",
+        options=EINSUMS,
+        help="bik,bkj→bij: a batched matrix product; bqd,bkd→bqk: attention scores",
+    ),
     Control("speed", "slider", "Speed", default=3, min=1, max=10, step=1, help="Animation speed"),
     Control("apply", "button", "Apply Operation", url=False),
     Control("use_result", "button", "Use result as input", url=False),
