@@ -82,6 +82,17 @@ def serve(site: Path = SITE) -> Iterator[SiteServer]:
     holder: dict[str, SiteServer] = {}
 
     class FaultyHandler(build.SiteHandler):
+        def send_body(self, body: bytes, path: str, encoding: str | None = None) -> None:
+            """A 200 answer with ``body`` as sent (a fault's damaged or encoded file)."""
+            self.send_response(200)
+            if encoding:
+                self.send_header("Content-Encoding", encoding)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Type", self.guess_type(path))
+            self.end_headers()
+            self.wfile.write(body)
+            holder["s"].requests.append((self.path, 200, len(body)))
+
         def do_GET(self) -> None:  # noqa: N802
             path = self.path.split("?", 1)[0]
             if self.headers.get("X-Microsim-Precache"):
@@ -105,27 +116,14 @@ def serve(site: Path = SITE) -> Iterator[SiteServer]:
                 holder["s"].requests.append((self.path, 0, 0))
                 self.close_connection = True
                 return
-            if kind == "gzip":  # what a static host that compresses its files sends
-                import gzip
-
-                data = gzip.compress((Path(self.directory) / path.lstrip("/")).read_bytes())
-                self.send_response(200)
-                self.send_header("Content-Encoding", "gzip")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Content-Type", self.guess_type(path))
-                self.end_headers()
-                self.wfile.write(data)
-                holder["s"].requests.append((self.path, 200, len(data)))
-                return
-            if kind == "truncate":
+            if kind in ("gzip", "truncate"):
                 data = (Path(self.directory) / path.lstrip("/")).read_bytes()
-                half = data[: len(data) // 2]
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(half)))
-                self.send_header("Content-Type", self.guess_type(path))
-                self.end_headers()
-                self.wfile.write(half)
-                holder["s"].requests.append((self.path, 200, len(half)))
+                if kind == "gzip":  # what a static host that compresses its files sends
+                    import gzip
+
+                    self.send_body(gzip.compress(data), path, encoding="gzip")
+                else:  # the first half, with a Content-Length that agrees
+                    self.send_body(data[: len(data) // 2], path)
                 return
             super().do_GET()
 

@@ -5,18 +5,14 @@ For the initial state and states reached by actions, each script (a) imports onl
 ``import numpy as np``; (b) runs in a fresh namespace; (c) computes variables equal to the
 state's numbers to 1e-9, the expected values read from the state (never from the script);
 (d) prints each key value after its label; and (e) is served by the bridge as ``{"ok": text}``.
-A failing comparison prints both values (``np.testing.assert_allclose``).
+A failing comparison prints both values (``tests/numpy_scripts.py``).
 
 Part A: perceptron, activations, architecture, forward (``CASES_A``, ``CHECKS_A``).
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import io
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,63 +25,9 @@ from sims import architecture as arch
 from sims import forward as fw
 from sims import perceptron as pc
 from sims._contract import dumps
+from tests.numpy_scripts import close, run, shows
 
-# --------------------------------------------------------------------------- shared helpers
-
-NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
-
-
-def imports_of(code: str) -> list[str]:
-    """Every import statement of the script, as source text."""
-    tree = ast.parse(code)
-    return [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-
-
-def run(code: str) -> tuple[dict[str, Any], str]:
-    """Execute ``code`` in a fresh namespace; its variables and what it printed."""
-    assert imports_of(code) == ["import numpy as np"], imports_of(code)
-    namespace: dict[str, Any] = {}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<numpy_code>", "exec"), namespace)  # noqa: S102 - the script under test
-    return namespace, out.getvalue()
-
-
-def close(name: str, got: Any, want: Any) -> None:
-    """``got`` (computed by the script) equals ``want`` (read from the state) to 1e-9."""
-    np.testing.assert_allclose(
-        np.asarray(got, dtype=float).ravel(),
-        np.asarray(want, dtype=float).ravel(),
-        rtol=1e-9,
-        atol=1e-9,
-        err_msg=f"the script's {name} differs from the state's",
-    )
-
-
-def printed(out: str, label: str) -> list[float]:
-    """The numbers printed after ``label`` at the start of a line (with the continuation lines
-    of a wrapped NumPy array, which start with a space)."""
-    lines = out.splitlines()
-    for k, line in enumerate(lines):
-        if line.startswith(label):
-            text = line[len(label) :]
-            for more in lines[k + 1 :]:
-                if not more.startswith(" "):
-                    break
-                text += " " + more
-            return [float(v) for v in NUMBER.findall(text)]
-    raise AssertionError(f"the script prints no line starting with {label!r}:\n{out}")
-
-
-def shows(out: str, label: str, want: Any) -> None:
-    """The output prints ``want`` (a number or an array) after ``label`` (NumPy prints arrays to
-    8 digits, so the printed numbers are compared to 1e-7)."""
-    want = np.asarray(want, dtype=float).ravel()
-    got = printed(out, label)
-    assert len(got) >= want.size, f"{label!r} prints {got}, expected {want.tolist()}"
-    np.testing.assert_allclose(
-        got[: want.size], want, rtol=1e-7, atol=2e-8, err_msg=f"printed {label!r}"
-    )
+# --------------------------------------------------------------------------- helpers
 
 
 def jsonable(state: Any) -> dict[str, Any]:

@@ -10,12 +10,8 @@ with the numbers of the state (read from the state dict, never from the script) 
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import io
 import itertools
 import json
-import re
 from typing import Any
 
 import numpy as np
@@ -23,70 +19,12 @@ import pytest
 
 from sims import _bridge, backprop, convolution, normalization, tensor_ops
 from sims._contract import dumps
-
-TOL = 1e-9
-NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def imports_of(script: str) -> list[str]:
-    """Every import statement of the script, as source text."""
-    tree = ast.parse(script)
-    return [
-        ast.unparse(node)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-    ]
-
-
-def run(script: str) -> tuple[dict[str, Any], str]:
-    """(a) the script imports only NumPy as np; (b) run it fresh: its namespace and stdout."""
-    found = imports_of(script)
-    assert found == ["import numpy as np"], f"the script's imports are {found}\n{script}"
-    namespace: dict[str, Any] = {"__name__": "__numpy_code__"}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(script, "<numpy_code>", "exec"), namespace)  # noqa: S102 - the test's point
-    return namespace, out.getvalue()
-
-
-def close(name: str, got: Any, want: Any, tol: float = TOL) -> None:
-    """The script's ``name`` equals the state's value to ``tol``; else both are printed."""
-    g = np.asarray(got, dtype=float)
-    w = np.asarray(want, dtype=float)
-    assert g.size == w.size, f"{name}: the script has shape {g.shape}, the state {w.shape}"
-    g, w = g.ravel(), w.ravel()
-    bad = np.flatnonzero(~np.isclose(g, w, rtol=tol, atol=tol))
-    assert not bad.size, (
-        f"{name}: script and state differ at flat index {bad.tolist()}: "
-        f"script {g[bad].tolist()} vs state {w[bad].tolist()}"
-    )
-
-
-def printed(out: str, label: str) -> list[float]:
-    """The numbers printed after ``label`` (a line starting with it, and the continuation
-    lines of a NumPy array, which start with a space or "[", or are blank)."""
-    lines = out.splitlines()
-    starts = [k for k, line in enumerate(lines) if line.startswith(label)]
-    assert starts, f"the output has no line starting with {label!r}:\n{out}"
-    k = starts[0]
-    block = [lines[k][len(label) :]]
-    for line in lines[k + 1 :]:
-        if line and not line.startswith((" ", "[")):
-            break
-        block.append(line)
-    return [float(t) for t in NUMBER.findall(" ".join(block))]
+from tests.numpy_scripts import close, run, shows
 
 
 def says(out: str, label: str, want: Any, tol: float = 1e-6) -> None:
-    """(d) the output prints ``want`` after ``label`` (to print precision)."""
-    w = np.ravel(np.asarray(want, dtype=float))
-    got = printed(out, label)
-    assert len(got) >= w.size, f"{label!r} prints {got}, expected {w.size} numbers {w.tolist()}"
-    g = np.array(got[-w.size :])
-    assert np.allclose(g, w, rtol=tol, atol=tol), f"{label!r} prints {g.tolist()}, not {w.tolist()}"
+    """The output prints ``want`` at the end of the line after ``label`` (to print precision)."""
+    shows(out, label, want, tol=tol, last=True)
 
 
 # --------------------------------------------------------------------------- backprop
