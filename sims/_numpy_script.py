@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 WIDTH = 92
-"""Lines of array literals are wrapped before this many characters."""
+"""Longest line of an array literal before it is broken over lines (one row per line)."""
 
 
 def number(v: Any) -> str:
@@ -24,48 +24,12 @@ def number(v: Any) -> str:
     return repr(float(v))
 
 
-def _items(values: list[Any]) -> list[str]:
-    return [
-        number(v) if not isinstance(v, list) else "[" + ", ".join(_items(v)) + "]" for v in values
-    ]
-
-
-def _wrap(items: list[str], indent: str, width: int) -> list[str]:
-    """``items`` joined by ", " into lines of at most ``width`` characters after ``indent``."""
-    lines: list[str] = []
-    line = ""
-    for item in items:
-        if line and len(indent) + len(line) + len(item) + 2 > width:
-            lines.append(indent + line + ",")
-            line = item
-        else:
-            line = f"{line}, {item}" if line else item
-    lines.append(indent + line)
-    return lines
-
-
 def array(name: str, value: list[Any], *, dtype: str = "", comment: str = "") -> list[str]:
-    """``name = np.array([...])`` for a list (1-D) or a list of lists (2-D), one row per line
-    when it does not fit on one, each row wrapped at :data:`WIDTH`."""
+    """``name = np.array([...])`` as lines: on one line when it fits in :data:`WIDTH`, else
+    one row per line (a long row of numbers wrapped)."""
     tail = f", dtype={dtype})" if dtype else ")"
     note = f"  # {comment}" if comment else ""
-    one = f"{name} = np.array([{', '.join(_items(value))}]{tail}{note}"
-    if len(one) <= WIDTH:
-        return [one]
-    out = [f"{name} = np.array(["]
-    if value and isinstance(value[0], list):
-        for row in value:
-            wrapped = _wrap(_items(row), "     ", WIDTH)
-            wrapped[0] = "    [" + wrapped[0].lstrip()
-            wrapped[-1] += "],"
-            out += wrapped
-    else:
-        out += [
-            line if line.endswith(",") else line + ","
-            for line in _wrap(_items(value), "    ", WIDTH)
-        ]
-    out.append(f"]{tail}{note}")
-    return out
+    return f"{name} = np.array({_nested(value, 0)}{tail}{note}".split("\n")
 
 
 ACTIVATION = {
@@ -137,10 +101,7 @@ def script(lines: list[str]) -> str:
     return "\n".join(["import numpy as np", "", *lines]) + "\n"
 
 
-# -- one-expression literals (np.array([...]) as a string), for the views that build lines
-
-LITERAL_WIDTH = 92
-"""Longest nested-list literal line before it is broken over lines (one row per line)."""
+# -- array literals
 
 
 def _nested(value: Any, indent: int) -> str:
@@ -150,14 +111,14 @@ def _nested(value: Any, indent: int) -> str:
     if not isinstance(value, (list, tuple)):
         return number(value)
     flat = "[" + ", ".join(_nested(v, 0) for v in value) + "]"
-    if indent + len(flat) <= LITERAL_WIDTH or not value:
+    if indent + len(flat) <= WIDTH or not value:
         return flat
     pad = " " * (indent + 4)
     if not isinstance(value[0], (list, tuple)) and not hasattr(value[0], "tolist"):
         # a long row of numbers: wrapped, as many per line as fit
         lines, line = [], ""
         for text in (number(v) for v in value):
-            if line and len(pad) + len(line) + len(text) + 2 > LITERAL_WIDTH:
+            if line and len(pad) + len(line) + len(text) + 2 > WIDTH:
                 lines.append(line.rstrip())
                 line = ""
             line += text + ", "

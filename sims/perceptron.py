@@ -153,7 +153,8 @@ def _evaluate(state: dict[str, Any]) -> State:
     w = np.asarray(state["w"], dtype=float)
     b = float(state["b"])
     wrong = pc.misclassified(w, b, X, y)
-    n_correct = int(np.sum(pc.predict(w, b, X) == y))
+    pred = pc.predict(w, b, X)
+    n_correct = int(np.sum(pred == y))
     # no points: no accuracy (the engine's 1.0 for an empty set would read "0/0 = 100 %")
     accuracy = pc.accuracy(w, b, X, y) if y.size else None
     text = (
@@ -168,7 +169,7 @@ def _evaluate(state: dict[str, Any]) -> State:
             **state,
             "params": {**state["params"], "bias": _bias_setting(b)},
             "z": pc.decision(w, b, X).tolist(),
-            "pred": pc.predict(w, b, X).tolist(),
+            "pred": pred.tolist(),
             "wrong": np.flatnonzero(wrong).tolist(),
             "accuracy": accuracy,
             "accuracy_text": text,
