@@ -96,9 +96,16 @@ def activation_lines(name: str, z: str, a: str) -> list[str]:
     return [f"{a} = " + ACTIVATION[name].format(z=z)]
 
 
+PRINT_OPTIONS = (
+    "np.set_printoptions(suppress=True)  # round-off like 8e-17 prints as 0, not in e-notation"
+)
+
+
 def script(lines: list[str]) -> str:
-    """The script's text: ``import numpy as np``, a blank line, the lines."""
-    return "\n".join(["import numpy as np", "", *lines]) + "\n"
+    """The script's text: ``import numpy as np``, the print options (an array holding a
+    round-off residue such as -1.1e-16 would otherwise print every entry in e-notation), a
+    blank line, the lines."""
+    return "\n".join(["import numpy as np", PRINT_OPTIONS, "", *lines]) + "\n"
 
 
 # -- array literals
