@@ -70,7 +70,7 @@ class State(TypedDict):
 
     params: dict[str, Any]
     sizes: list[int]
-    L: int
+    L: Annotated[int, Range(1, 6)]  # the number of weight layers, 1..MAX_HIDDEN + 1
     activations: list[str]  # the activation of each layer 1..L
     columns: list[dict[str, Any]]
     layers: list[dict[str, Any]]
@@ -593,8 +593,9 @@ def _update(state: dict[str, Any], p: dict[str, Any], name: str) -> State:
 
 
 def next_layer(state: dict[str, Any]) -> State:
-    """Highlight the next layer: 1, 2, ..., L, then 1 again."""
-    L = int(state["L"])
+    """Highlight the next layer: 1, 2, ..., L, then 1 again (L from the settings, which the
+    bridge has checked, not from the state's copy of it)."""
+    L = int(state["params"]["n_hidden"]) + 1
     current = min(int(state["params"]["highlight"]), L)
     p = {**state["params"], "highlight": current % L + 1}
     return _evaluate(p, state["flow"])
@@ -602,7 +603,7 @@ def next_layer(state: dict[str, Any]) -> State:
 
 def prev_layer(state: dict[str, Any]) -> State:
     """Highlight the previous layer: L, L − 1, ..., 1, then L again (none → L)."""
-    L = int(state["L"])
+    L = int(state["params"]["n_hidden"]) + 1
     current = min(int(state["params"]["highlight"]), L)
     p = {**state["params"], "highlight": L if current <= 1 else current - 1}
     return _evaluate(p, state["flow"])

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from engine import tensor as T
 from engine.tensor import ShapeError
 
-settings.register_profile("engine", deadline=None, max_examples=150)
-settings.load_profile("engine")
+# more examples than the default 100 for the shape rules (tests/conftest.py sets the profile)
+MANY = settings(max_examples=150)
 
 shapes = st.lists(st.integers(0, 4), max_size=4).map(tuple)
 small_shapes = st.lists(st.integers(1, 3), min_size=1, max_size=4).map(tuple)
@@ -95,6 +95,7 @@ def test_einsum_names_the_clashing_letter():
 # ---------------------------------------------------------------- round trips
 
 
+@MANY
 @given(shapes, st.data())
 def test_reshape_round_trip(shape, data):
     target = data.draw(st.sampled_from(T.valid_reshape_targets(shape)))
@@ -103,6 +104,7 @@ def test_reshape_round_trip(shape, data):
     np.testing.assert_array_equal(T.reshape(T.reshape(x, target), shape), x)
 
 
+@MANY
 @given(shapes.flatmap(lambda s: st.tuples(st.just(s), st.permutations(range(len(s))))))
 def test_transpose_round_trip_with_inverse_permutation(case):
     shape, perm = case
@@ -115,6 +117,7 @@ def test_transpose_round_trip_with_inverse_permutation(case):
 # ---------------------------------------------------------------- agreement with NumPy
 
 
+@MANY
 @given(shapes, st.lists(st.integers(-1, 6), max_size=4).map(tuple))
 def test_reshape_agrees_with_numpy(shape, target):
     assert_same_outcome(
@@ -122,6 +125,7 @@ def test_reshape_agrees_with_numpy(shape, target):
     )
 
 
+@MANY
 @given(shapes, st.lists(st.integers(-5, 4), max_size=4).map(tuple))
 def test_transpose_agrees_with_numpy(shape, axes):
     assert_same_outcome(
@@ -129,6 +133,7 @@ def test_transpose_agrees_with_numpy(shape, axes):
     )
 
 
+@MANY
 @given(shapes.filter(len), st.one_of(st.none(), st.integers(-5, 4)))
 def test_squeeze_agrees_with_numpy(shape, axis):
     # (NumPy also lets a 0-d array "squeeze" axis 0; the engine refuses, so 0-d is left out.)
@@ -137,6 +142,7 @@ def test_squeeze_agrees_with_numpy(shape, axis):
     )
 
 
+@MANY
 @given(shapes, st.one_of(st.integers(-6, 5), st.lists(st.integers(-6, 5), max_size=3)))
 def test_unsqueeze_agrees_with_expand_dims(shape, axis):
     axis = axis if isinstance(axis, int) else tuple(axis)
@@ -147,6 +153,7 @@ def test_unsqueeze_agrees_with_expand_dims(shape, axis):
     )
 
 
+@MANY
 @given(shapes, st.integers(-4, 3), st.integers(-4, 3))
 def test_flatten_merges_the_axes_from_start_to_end(shape, start, end):
     n = len(shape)
@@ -164,6 +171,7 @@ def test_flatten_merges_the_axes_from_start_to_end(shape, start, end):
     assert engine_outcome(lambda: T.flatten_shape(shape, start, end)) == expected
 
 
+@MANY
 @given(st.lists(small_shapes, min_size=1, max_size=3), st.integers(-4, 4))
 def test_concatenate_agrees_with_numpy(shape_list, axis):
     arrays = [np.zeros(s) for s in shape_list]
@@ -174,6 +182,7 @@ def test_concatenate_agrees_with_numpy(shape_list, axis):
     )
 
 
+@MANY
 @given(st.lists(small_shapes, min_size=1, max_size=3), st.integers(-5, 5))
 def test_stack_agrees_with_numpy(shape_list, axis):
     arrays = [np.zeros(s) for s in shape_list]
@@ -182,6 +191,7 @@ def test_stack_agrees_with_numpy(shape_list, axis):
     )
 
 
+@MANY
 @given(shapes, shapes)
 def test_broadcast_agrees_with_numpy_broadcast_shapes(a, b):
     assert_same_outcome(
@@ -189,6 +199,7 @@ def test_broadcast_agrees_with_numpy_broadcast_shapes(a, b):
     )
 
 
+@MANY
 @given(
     st.lists(st.integers(1, 3), max_size=4).map(tuple),
     st.lists(st.integers(1, 3), max_size=4).map(tuple),
@@ -202,6 +213,7 @@ def test_matmul_agrees_with_numpy(a, b):
 EINSUM_SPECS = ["bik,bkj->bij", "bqd,bkd->bqk", "ij,jk->ik", "ij->ji", "ij,ij->i", "i,j->ij"]
 
 
+@MANY
 @given(st.sampled_from(EINSUM_SPECS), st.dictionaries(st.sampled_from("bijkqd"), st.integers(1, 4)))
 def test_einsum_agrees_with_numpy(spec, sizes):
     terms = spec.split("->")[0].split(",")
@@ -210,6 +222,7 @@ def test_einsum_agrees_with_numpy(spec, sizes):
     assert T.einsum_shape(spec, *operand_shapes) == np.einsum(spec, *arrays).shape
 
 
+@MANY
 @given(shapes, shapes)
 def test_every_shape_error_names_the_shapes_involved(a, b):
     attempts = [
@@ -234,6 +247,7 @@ def test_every_shape_error_names_the_shapes_involved(a, b):
 # ---------------------------------------------------------------- reshape targets
 
 
+@MANY
 @given(shapes)
 def test_valid_reshape_targets_keep_the_element_count(shape):
     targets = T.valid_reshape_targets(shape)
@@ -264,6 +278,7 @@ def assert_mapping_matches(mapping, numpy_out):
     np.testing.assert_array_equal(numpy_out[tuple(mapping.T)], np.arange(n))
 
 
+@MANY
 @given(shapes, st.data())
 def test_reshape_mapping_is_identity_in_flat_order(shape, data):
     target = data.draw(st.sampled_from(T.valid_reshape_targets(shape)))
@@ -272,6 +287,7 @@ def test_reshape_mapping_is_identity_in_flat_order(shape, data):
     np.testing.assert_array_equal(flat, np.arange(math.prod(shape)))
 
 
+@MANY
 @given(shapes.flatmap(lambda s: st.tuples(st.just(s), st.permutations(range(len(s))))))
 def test_transpose_mapping_matches_numpy_transpose_of_arange(case):
     shape, perm = case
