@@ -18,16 +18,20 @@ Every URL in the site is relative, so it works under any sub-path and inside a M
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import hashlib
 import html
 import http.server
+import importlib
+import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable
@@ -109,13 +113,15 @@ class Runtime:
     official_lock: dict[str, Any]
 
 
-def find_runtime(*, pyodide_dir: Path | None) -> Runtime:
-    """Pyodide core from ``--pyodide-dir`` or node_modules/pyodide; p5 from node_modules/p5.
+def find_runtime(*, pyodide_dir: Path | None, p5_dir: Path | None = None) -> Runtime:
+    """Pyodide core from ``--pyodide-dir`` or node_modules/pyodide; p5 from ``p5_dir`` or
+    node_modules/p5 (``nn-microsims export`` passes the npm packages it unpacked itself).
 
-    Runs ``npm ci`` when node_modules is missing and npm is available.
+    Runs ``npm ci`` when node_modules is needed but missing and npm is available.
     """
     modules = ROOT / "node_modules"
-    if not (modules / "pyodide").is_dir() or not (modules / "p5").is_dir():
+    needed = [name for name, given in (("pyodide", pyodide_dir), ("p5", p5_dir)) if given is None]
+    if any(not (modules / name).is_dir() for name in needed):
         if shutil.which("npm") is None:
             raise BuildError(
                 "node_modules/ is missing and npm is not installed. Install Node.js and npm "
@@ -145,12 +151,13 @@ def find_runtime(*, pyodide_dir: Path | None) -> Runtime:
             f"{core_dir / 'pyodide-lock.json'} is Pyodide {version}, but the site needs "
             f"{PYODIDE_VERSION}"
         )
-    p5_file = modules / "p5" / "lib" / "p5.min.js"
+    p5_root = p5_dir if p5_dir is not None else modules / "p5"
+    p5_file = p5_root / "lib" / "p5.min.js"
     if not p5_file.is_file():
         raise BuildError(f"{p5_file} is missing: run `npm ci` (p5 {P5_VERSION} is pinned)")
-    p5_version = json.loads((modules / "p5" / "package.json").read_text())["version"]
+    p5_version = json.loads((p5_root / "package.json").read_text())["version"]
     if p5_version != P5_VERSION:
-        raise BuildError(f"node_modules has p5 {p5_version}, expected {P5_VERSION}: run `npm ci`")
+        raise BuildError(f"{p5_root} has p5 {p5_version}, expected {P5_VERSION}: run `npm ci`")
     return Runtime(pyodide_dir=core_dir, p5_file=p5_file, official_lock=lock)
 
 
@@ -289,51 +296,61 @@ def obtain_numpy_wheel(
 # --------------------------------------------------------------------------- 3. the engine wheel
 
 
-WHEEL_SOURCES = ["pyproject.toml", "README.md", "engine", "sims"]
+WHEEL_PACKAGES = ("engine", "sims")  # the browser's wheel holds these two packages, nothing else
+WHEEL_DATE = (1980, 1, 1, 0, 0, 0)  # every member's timestamp: the same sources give the same bytes
+
+
+def engine_version() -> str:
+    """The project's version: pyproject.toml in a clone, the installed metadata otherwise."""
+    pyproject = ROOT / "pyproject.toml"
+    if pyproject.is_file():
+        return str(tomllib.loads(pyproject.read_text())["project"]["version"])
+    return importlib.metadata.version(ENGINE_PACKAGE)
+
+
+def _record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"sha256={digest}"
 
 
 def build_engine_wheel(out_dir: Path) -> Path:
-    """``pip wheel --no-deps`` into ``out_dir``: one py3-none-any wheel with engine + sims.
+    """Write the engine wheel into ``out_dir``: a py3-none-any wheel of the packages ``engine``
+    and ``sims`` as this Python imports them (the clone's, or an installed copy's).
 
-    Built from a copy of the sources in a temporary folder, so setuptools' ``build/`` and
-    ``*.egg-info`` never appear beside build.py.
+    Written directly as a zip (the wheel format: the packages' ``.py`` files, then METADATA,
+    WHEEL and RECORD) with fixed timestamps, so it needs no setuptools and leaves nothing
+    beside build.py, and unchanged sources give the same wheel, hence the same
+    service-worker version.
     """
+    version = engine_version()
+    dist_info = f"nn_microsims-{version}.dist-info"
+    members: dict[str, bytes] = {}
+    for package in WHEEL_PACKAGES:
+        base = Path(str(importlib.import_module(package).__file__)).parent
+        for path in sorted(base.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                members[f"{package}/{path.relative_to(base).as_posix()}"] = path.read_bytes()
+    members[f"{dist_info}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {ENGINE_PACKAGE}\nVersion: {version}\n"
+        "Summary: The NumPy engine of the MicroSims and the sims' Python side\n"
+        "Requires-Python: >=3.11\nRequires-Dist: numpy>=2.0\n"
+    ).encode()
+    members[f"{dist_info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: nn-microsims build.py\nRoot-Is-Purelib: true\n"
+        b"Tag: py3-none-any\n"
+    )
+    members[f"{dist_info}/top_level.txt"] = "".join(f"{p}\n" for p in WHEEL_PACKAGES).encode()
+    record = [f"{name},{_record_hash(data)},{len(data)}" for name, data in members.items()]
+    members[f"{dist_info}/RECORD"] = "\n".join([*record, f"{dist_info}/RECORD,,", ""]).encode()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="nn-microsims-wheel-") as tmp:
-        source = Path(tmp) / "src"
-        source.mkdir()
-        for name in WHEEL_SOURCES:
-            origin = ROOT / name
-            if origin.is_dir():
-                shutil.copytree(
-                    origin, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-                )
-            else:
-                shutil.copy2(origin, source / name)
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "wheel",
-                str(source),
-                "--no-deps",
-                "--no-build-isolation",
-                "--quiet",
-                "-w",
-                str(out_dir.resolve()),
-            ],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-        )
-    wheels = sorted(out_dir.glob("nn_microsims-*-py3-none-any.whl"))
-    if result.returncode != 0 or not wheels:
-        raise BuildError(
-            "building the engine wheel failed (needs setuptools and wheel: "
-            "`pip install -e '.[dev]'`):\n" + result.stderr[-2000:]
-        )
-    return wheels[-1]
+    wheel = out_dir / f"nn_microsims-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=WHEEL_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return wheel
 
 
 # --------------------------------------------------------------------------- 4. the sims
@@ -572,7 +589,8 @@ def write_service_worker(site: Path, *, version: str) -> None:
     """site/sw.js: precaches the runtime, wheels, scripts and pages (see templates/sw.js)."""
     precache = [p.relative_to(site).as_posix() for p in cached_files(site)]
     precache += sorted(p.relative_to(site).as_posix() for p in site.glob("sims/*/main.html"))
-    precache.append("index.html")
+    if (site / "index.html").is_file():  # the gallery (an export into a book has none)
+        precache.append("index.html")
     sw = template_env().get_template("sw.js").render(version=version, precache=precache)
     (site / SERVICE_WORKER).write_text(sw)
 
@@ -586,11 +604,19 @@ def render_site(
     build_id: str,
     date: str | None = None,
     files: dict[str, FileCheck] | None = None,
+    book: bool = False,
 ) -> None:
     """Write every sim's main.html, index.md and metadata.json, and the gallery, into ``site``
     (``date``: the build date the pages carry, today by default; ``files``: the runtime
-    manifest the engine checks its downloads against)."""
+    manifest the engine checks its downloads against; ``book``: for a MkDocs book
+    (``nn-microsims export``), no gallery, and a sim page opened on its own links back to its
+    lesson, the book's page rendered from the sim's index.md in the same folder)."""
     env = template_env()
+    lesson = (
+        {"href": "./", "text": "← Back to lesson"}
+        if book
+        else {"href": "../../index.html", "text": "← All sims"}
+    )
     date = date or dt.date.today().isoformat()
     screenshots = ROOT / "docs" / "screenshots"
     cards = []
@@ -621,6 +647,7 @@ def render_site(
             root="../../",
             sim_css=(ROOT / "static" / "sketches" / f"{sim.meta.slug}.css").is_file(),
             numpy=sim.numpy_code is not None,
+            lesson=lesson,
         )
         (out / "main.html").write_text(page)
         shot = screenshots / f"{sim.meta.slug}.png"
@@ -643,6 +670,8 @@ def render_site(
                 "screenshot": f"sims/{sim.meta.slug}/screenshot.png" if shot.is_file() else None,
             }
         )
+    if book:
+        return
     (site / "index.html").write_text(
         env.get_template("gallery.html").render(
             title=SITE_TITLE,

@@ -128,10 +128,14 @@
     notesEl.hidden = true;
   }
 
-  // In an iframe the "Fullscreen" link opens the sim on its own; on its own page it is noise.
+  // In an iframe the "Fullscreen" link opens the sim on its own; on its own page it is noise,
+  // and the page shows the way back to its lesson instead (hidden in an iframe: the lesson is
+  // the page around it).
   if (window.self === window.top) {
     const link = /** @type {HTMLElement|null} */ (document.querySelector('.fullscreen'));
     if (link) link.hidden = true;
+    const back = /** @type {HTMLElement|null} */ (document.querySelector('.lesson-link'));
+    if (back) back.hidden = false;
   }
 
   // ---------------------------------------------------------------- controls

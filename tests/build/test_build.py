@@ -371,8 +371,12 @@ def test_cdn_mode_references_the_pyodide_cdn_and_copies_no_runtime(tmp_path):
     assert len(list((out / "engine").glob("*.whl"))) == 1
 
 
-def test_the_engine_wheel_is_built_out_of_tree(tmp_path):
-    """pip wheel runs on a copy: no build/ or *.egg-info appears beside build.py."""
+def test_the_engine_wheel_holds_engine_and_sims_only_and_leaves_nothing_beside_build_py(
+    tmp_path,
+):
+    """The browser's wheel: engine/ and sims/ (not the author command nn_microsims/, nor
+    templates or static files) and its dist-info; no build/ or *.egg-info appears beside
+    build.py; the same sources give the same bytes (so the service-worker version too)."""
     before = {p.name for p in ROOT.iterdir()}
     wheel = build.build_engine_wheel(tmp_path / "wheels")
     new = sorted({p.name for p in ROOT.iterdir()} - before)
@@ -380,6 +384,30 @@ def test_the_engine_wheel_is_built_out_of_tree(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for module in ("engine/dense.py", "sims/_contract.py", "sims/perceptron.py"):
         assert module in names, f"{module} missing from {wheel.name}: {names[:10]}"
+    dist_info = wheel.name.split("-py3")[0] + ".dist-info/"
+    other = [n for n in names if not n.startswith(("engine/", "sims/", dist_info))]
+    assert other == [], f"{wheel.name} holds more than engine and sims: {other}"
+    assert zipfile.ZipFile(wheel).testzip() is None
+    again = build.build_engine_wheel(tmp_path / "again")
+    assert again.read_bytes() == wheel.read_bytes(), "two builds of one source differ"
+
+
+def test_the_engine_wheel_record_lists_every_member_with_its_hash(tmp_path):
+    """RECORD (the wheel format's list of files) is what an installer checks: one line per
+    member with its sha256 and size."""
+    import base64
+
+    archive = zipfile.ZipFile(build.build_engine_wheel(tmp_path))
+    record_name = next(n for n in archive.namelist() if n.endswith(".dist-info/RECORD"))
+    rows = [line.split(",") for line in archive.read(record_name).decode().splitlines()]
+    assert sorted(r[0] for r in rows) == sorted(archive.namelist()), "RECORD != members"
+    for name, digest, size in rows:
+        if name == record_name:
+            assert digest == size == "", (name, digest, size)
+            continue
+        data = archive.read(name)
+        expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert (digest, size) == (f"sha256={expected}", str(len(data))), name
 
 
 def test_runtime_versions_have_one_source_package_json():

@@ -25,8 +25,15 @@ def test_readme_gives_the_two_commands_and_the_cdn_build():
 
 
 def test_readme_embed_snippet_has_the_sims_iframe_height():
-    snippets = re.findall(r'<iframe src="sims/([a-z-]+)/main.html"\s+height="(\d+)px"', README)
-    assert snippets, "README has no iframe snippet"
+    snippets = re.findall(
+        r'<iframe src="((?:\.\./)*nn-microsims/)?sims/([a-z-]+)/main.html"\s+height="(\d+)px"',
+        README,
+    )
+    kinds = {bool(prefix) for prefix, _, _ in snippets}
+    assert kinds == {True, False}, (
+        f"README needs the book's and the plain site's snippet: {snippets}"
+    )
+    snippets = [(slug, height) for _, slug, height in snippets]
     heights = {m.META.slug: m.META.canvas_height + 2 for m in sims.discover().values()}
     for slug, height in snippets:
         assert int(height) == heights[slug], f"README: {slug} iframe {height} != {heights[slug]}"
